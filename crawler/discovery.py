@@ -1,0 +1,298 @@
+"""Pure discovery helpers: URL cleaning and classification, robots/sitemap/feed parsing, links.
+
+Nothing here touches Scrapy or the network: each function takes plain values (strings,
+bytes, an lxml tree) and returns plain values, so the spider stays a thin fetch loop.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from pipelines.normalize import parse_date
+from pipelines.urls import DEFAULT_PORTS, clean_url, site_key, site_root  # noqa: F401 (re-exported)
+
+# --- URLs ---------------------------------------------------------------------------------
+
+ASSET_EXTENSIONS = frozenset(
+    (
+        "pdf doc docx xls xlsx ppt pptx odt rtf zip rar 7z gz tgz tar jpg jpeg png gif webp svg ico bmp tif "
+        "tiff avif heic mp3 mp4 m4a m4v mov avi wmv webm ogg wav flac css js mjs json map woff woff2 ttf eot "
+        "otf exe dmg apk ics vcf csv"
+    ).split()
+)
+EXCLUDED_PATH = re.compile(
+    r"/(wp-admin|wp-login\.php|wp-json|xmlrpc\.php|wp-includes|wp-content/plugins|wp-content/themes"
+    r"|cgi-bin|login|log-in|signin|sign-in|logout|register|my-account|account|cart|checkout|basket"
+    r"|search|config|api|cdn-cgi|embed|trackback|comment-page-\d+|print|calendar|events?/\d{4}-\d{2}"
+    r"|ical|share|amp)(/|$|\?)",
+    re.IGNORECASE,
+)
+LISTING_PATH = re.compile(
+    r"/(tag|tags|category|categories|topics?|author|authors|archive|archives)/"
+    r"|/(page|p)/\d+/?$"
+    r"|/\d{4}/?$|/\d{4}/\d{2}/?$|/\d{4}/\d{2}/\d{2}/?$",
+    re.IGNORECASE,
+)
+LISTING_QUERY = re.compile(r"(^|&)(page|paged|offset|pg|start|cat|tag|author|m)=", re.IGNORECASE)
+SEARCH_QUERY = re.compile(r"(^|&)(s|q|search|query)=", re.IGNORECASE)
+FEED_PATH = re.compile(
+    r"(/feed/?(atom|rss2?|rdf)?/?$|/rss/?$|/atom/?$|\.rss$|\.atom$|/blog-feed\.xml$)", re.I
+)
+SITEMAP_PATH = re.compile(r"sitemap[^/]*\.xml(\.gz)?$", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"(?:/page/|[?&](?:page|paged|pg)=)(\d+)", re.IGNORECASE)
+
+
+class UrlKind(StrEnum):
+    """What a URL is for the crawl, judged before fetching it."""
+
+    CANDIDATE = "candidate"  # may be an article: fetch, extract, classify
+    LISTING = "listing"  # index/tag/category/author/date/pagination: fetch for links only
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    ASSET = "asset"  # a binary file: never fetched as a page
+    EXCLUDED = "excluded"  # admin, login, search, cart, share links, traps: never fetched
+
+
+def url_kind(url: str, max_pagination: int = 500) -> UrlKind:
+    """Classify a (clean) URL by its shape alone."""
+    parts = urlsplit(url)
+    path = parts.path
+    last = path.rsplit("/", 1)[-1].lower()
+    ext = last.rsplit(".", 1)[-1] if "." in last else ""
+    if SITEMAP_PATH.search(path):
+        return UrlKind.SITEMAP
+    if FEED_PATH.search(path):
+        return UrlKind.FEED
+    if ext in ASSET_EXTENSIONS:
+        return UrlKind.ASSET
+    if EXCLUDED_PATH.search(path) or SEARCH_QUERY.search(parts.query):
+        return UrlKind.EXCLUDED
+    page = PAGE_NUMBER.search(url)
+    if page and int(page.group(1)) > max_pagination:
+        return UrlKind.EXCLUDED
+    if LISTING_PATH.search(path) or LISTING_QUERY.search(parts.query):
+        return UrlKind.LISTING
+    return UrlKind.CANDIDATE
+
+
+# --- robots.txt ---------------------------------------------------------------------------
+
+ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def robots_sitemaps(robots_txt: str, robots_url: str) -> list[str]:
+    """Absolute URLs of the ``Sitemap:`` lines of a robots.txt, in order, without repeats."""
+    found: list[str] = []
+    for match in ROBOTS_SITEMAP.finditer(robots_txt):
+        url = clean_url(match.group(1), robots_url)
+        if url and url not in found:
+            found.append(url)
+    return found
+
+
+# --- Sitemaps and feeds -------------------------------------------------------------------
+
+
+class DiscoveryError(ValueError):
+    """A sitemap or feed that cannot be read (malformed, too big, not XML)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEntry:
+    """A URL found in a sitemap or feed, with the date the source gives for it."""
+
+    url: str
+    date: date | None = None
+
+
+@dataclass(slots=True)
+class Sitemap:
+    is_index: bool
+    entries: list[LinkEntry] = field(default_factory=list)
+
+
+# Entities are never resolved and no network is touched: a "billion laughs" sitemap stays inert.
+_XML_PARSER_ARGS = dict(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+)
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def maybe_gunzip(body: bytes, max_size: int) -> bytes:
+    """Decompress a gzip body (``sitemap.xml.gz``) without ever inflating past ``max_size``."""
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+            while chunk := f.read(65536):
+                out.write(chunk)
+                if out.tell() > max_size:
+                    raise DiscoveryError(f"gzip body inflates past {max_size} bytes")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DiscoveryError(f"broken gzip body: {exc}") from exc
+    return out.getvalue()
+
+
+def _xml_root(body: bytes) -> tuple[etree._Element, bool]:
+    """The root element, and whether the parser had to recover from broken XML."""
+    if not body.strip():
+        raise DiscoveryError("empty body")
+    parser = etree.XMLParser(**_XML_PARSER_ARGS)
+    try:
+        root = etree.fromstring(body.strip(), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"malformed XML: {exc}") from exc
+    if root is None:
+        raise DiscoveryError("not XML")
+    return root, len(parser.error_log) > 0
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def _child_text(el: etree._Element, name: str) -> str | None:
+    for child in el:
+        if _local(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def parse_sitemap(body: bytes, base_url: str, max_urls: int = 50_000) -> Sitemap:
+    """Read a sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not."""
+    body = maybe_gunzip(body, max_size=50 * 1024 * 1024)
+    root, recovered = _xml_root(body)
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
+    sitemap = Sitemap(is_index=kind == "sitemapindex")
+    for el in root:
+        if _local(el.tag) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(el, "loc") or ""
+        if recovered and f"{loc}</".encode() not in body:
+            continue  # cut off mid-URL in a truncated file: a guess, not a URL
+        url = clean_url(loc, base_url)
+        if url:
+            sitemap.entries.append(LinkEntry(url, parse_date(_child_text(el, "lastmod"))))
+        if len(sitemap.entries) >= max_urls:
+            break
+    return sitemap
+
+
+def looks_like_feed(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    head = body[:2048].lower()
+    return body.startswith(GZIP_MAGIC) or b"<urlset" in head or b"<sitemapindex" in head
+
+
+def parse_feed(body: bytes, base_url: str) -> list[LinkEntry]:
+    """Post links and dates from an RSS 2.0, RSS 1.0 (RDF) or Atom feed; relative links resolved."""
+    root, _ = _xml_root(body)
+    kind = _local(root.tag)
+    if kind not in ("rss", "feed", "rdf"):
+        raise DiscoveryError(f"not a feed (root element <{kind}>)")
+    base = root.get("{http://www.w3.org/XML/1998/namespace}base") or base_url
+    entries: list[LinkEntry] = []
+    for item in root.iter():
+        name = _local(item.tag)
+        if name not in ("item", "entry"):
+            continue
+        link = None
+        if name == "entry":  # Atom: <link rel="alternate" href="..."/>
+            for child in item:
+                if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate":
+                    link = child.get("href")
+                    break
+        else:
+            link = _child_text(item, "link") or _child_text(item, "guid")
+        url = clean_url(link or "", urljoin(base_url, base))
+        if not url:
+            continue
+        when = None
+        for date_field in ("pubdate", "published", "date", "issued", "updated"):
+            when = parse_date(_child_text(item, date_field))
+            if when:
+                break
+        entries.append(LinkEntry(url, when))
+    return entries
+
+
+# --- Links in an HTML page ----------------------------------------------------------------
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+NEXT_TEXT = re.compile(
+    r"^\s*(older posts?|older entries|next page|next|more posts|load more|»|›|→|>)\s*[»›→>]*\s*$", re.I
+)
+
+
+@dataclass(slots=True)
+class PageLinks:
+    """Links of one HTML page, sorted by what the crawl does with them."""
+
+    canonical: str | None = None
+    feeds: list[str] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def extract_links(root: etree._Element, base_url: str) -> PageLinks:
+    """Canonical, feed, pagination and ordinary links of a parsed HTML page (absolute, clean)."""
+    base_href = root.xpath("string(//head/base/@href)")
+    base = urljoin(base_url, base_href) if base_href else base_url
+    found = PageLinks()
+    seen: set[str] = set()
+    for el in root.xpath("//link[@href]"):
+        rel = (el.get("rel") or "").lower().split()
+        url = clean_url(el.get("href"), base)
+        if not url:
+            continue
+        if "canonical" in rel and found.canonical is None:
+            found.canonical = url
+        elif "alternate" in rel and (el.get("type") or "").lower() in FEED_TYPES:
+            _add(found.feeds, seen, url)
+        elif "next" in rel:
+            _add(found.next_pages, seen, url)
+    for el in root.xpath("//a[@href]"):
+        url = clean_url(el.get("href"), base)
+        if not url:
+            continue
+        rel = (el.get("rel") or "").lower().split()
+        text = " ".join(el.xpath("string()").split())
+        if "next" in rel or NEXT_TEXT.match(text) or (PAGE_NUMBER.search(url) and len(text) < 12):
+            _add(found.next_pages, seen, url)
+        else:
+            _add(found.links, seen, url)
+    return found
+
+
+def _add(bucket: list[str], seen: set[str], url: str) -> None:
+    if url not in seen:
+        seen.add(url)
+        bucket.append(url)
+
+
+TAXONOMY_SITEMAP = re.compile(
+    r"(post_tag|tag|category|categories|author|product_cat|product_tag|format)s?[-_]?"
+    r"sitemap|sitemap[-_]?(tags?|categor|authors?)",
+    re.IGNORECASE,
+)
+
+
+def is_taxonomy_sitemap(url: str) -> bool:
+    """Child sitemaps that list only tag/category/author pages: nothing to archive in them."""
+    return bool(TAXONOMY_SITEMAP.search(urlsplit(url).path))

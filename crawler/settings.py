@@ -1,0 +1,76 @@
+"""Scrapy settings for clinic-archive: the single switchboard.
+
+Every tunable lives here with its default; override any of them with ``-s NAME=VALUE``
+(``scrapy crawl`` and ``clinic-archive crawl`` both accept it).
+"""
+
+from crawler import TOOL
+from pipelines.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
+from pipelines.extract import DEFAULT_MIN_ARTICLE_WORDS
+
+BOT_NAME = "clinic_archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Politeness -------------------------------------------------------------------------
+# Identify ourselves and give site owners a way to reach us.
+USER_AGENT = f"{TOOL} (+https://github.com/clinic-archive/clinic-archive; research archiving crawler)"
+ROBOTSTXT_OBEY = True
+# Small clinic sites run on shared hosting: one request at a time per site, adaptive delay.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening control port on a research machine
+
+# --- Fetching ---------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a clinic blog post is ~50-300 KB; 20 MB is clearly not one
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+# Let 4xx/5xx reach the spider's errback as HttpError so each one is logged and counted.
+HTTPERROR_ALLOWED_CODES: list[int] = []
+DEPTH_LIMIT = 0  # pagination can be deep; page and URL limits bound the crawl instead
+CLOSESPIDER_PAGECOUNT = 0  # 0 = no limit; `--max-pages` sets it
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# --- Discovery (crawler/discovery.py) ----------------------------------------------------
+CLINIC_PROBE_SITEMAPS = ["/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml"]
+CLINIC_PROBE_FEEDS = ["/feed/", "/rss", "/blog-feed.xml"]
+CLINIC_MAX_SITEMAP_URLS = 50_000  # per sitemap file, the protocol's own limit
+CLINIC_MAX_PAGINATION = 500  # /page/N/ beyond this is a trap, not a blog
+
+# --- Extraction (pipelines/extract.py) ---------------------------------------------------
+# Whole lines made only of these phrases (plus phone numbers/punctuation) are page chrome;
+# the same words inside a sentence are kept. See pipelines/chrome.py for the full default lists.
+CLINIC_CHROME_PHRASES = list(DEFAULT_CHROME_PHRASES)
+# A short line (<= CLINIC_CHROME_MARKER_MAX_WORDS words) containing one of these is chrome.
+CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
+CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
+CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
+
+# --- Archive (pipelines/archive.py) ------------------------------------------------------
+CLINIC_OUTPUT_DIR = "output"
+CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
+
+ITEM_PIPELINES = {
+    "pipelines.scrapy_adapters.ExtractPipeline": 300,
+    "pipelines.scrapy_adapters.ArchivePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlSummary": 500,
+    "crawler.extensions.Progress": 510,
+}
+CLINIC_PROGRESS = False  # the CLI turns this on: a live status line on a terminal
+CLINIC_PROGRESS_INTERVAL = 0.5

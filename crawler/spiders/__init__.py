@@ -1,0 +1,1 @@
+"""Spiders: they discover and fetch; they never extract."""

@@ -1,0 +1,335 @@
+"""The ``clinic_blog`` spider: finds every post of a clinic site and fetches it. No extraction.
+
+Discovery order per site: robots.txt (its ``Sitemap:`` lines, or the usual sitemap paths
+when it names none), the seed page (its feeds, pagination and links), then whatever those
+lead to. Every HTML page goes down the item pipelines as a ``Page``; failures become
+``PageError`` items so the archive logs each one exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.discovery import (
+    DiscoveryError,
+    UrlKind,
+    clean_url,
+    extract_links,
+    is_taxonomy_sitemap,
+    looks_like_feed,
+    looks_like_sitemap,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+    site_key,
+    site_root,
+    url_kind,
+)
+from pipelines.archive import new_crawl_id
+from pipelines.models import Page, PageError
+from pipelines.normalize import parse_date, utc_now
+
+# Higher runs first: read the site's own maps before wandering its links.
+PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "seed": 70, "post": 50, "listing": 20, "link": 0}
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class SeedError(ValueError):
+    """A seed that is not an http(s) URL."""
+
+
+def parse_seeds(seeds: str | list[str] | None = None, seeds_file: str | None = None) -> list[str]:
+    """Seeds from a comma/space separated string, a list, and/or a file (one per line, # comments)."""
+    items: list[str] = []
+    if isinstance(seeds, str):
+        items += seeds.replace(",", " ").split()
+    elif seeds:
+        items += list(seeds)
+    if seeds_file:
+        for line in Path(seeds_file).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                items.append(line)
+    cleaned = []
+    for item in items:
+        url = clean_url(item if "://" in item else f"https://{item}")
+        host = site_key(url).split(":")[0] if url else ""
+        if "." not in host and host != "localhost":
+            raise SeedError(
+                f"not a website URL: {item!r} (expected something like https://clinic.example/blog/)"
+            )
+        if url not in cleaned:
+            cleaned.append(url)
+    return cleaned
+
+
+class ClinicBlogSpider(scrapy.Spider):
+    name = "clinic_blog"
+
+    def __init__(
+        self,
+        seeds: str | list[str] | None = None,
+        seeds_file: str | None = None,
+        since: str | None = None,
+        max_pages: str | int | None = None,
+        crawl_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.seeds = parse_seeds(seeds, seeds_file)
+        if not self.seeds:
+            raise SeedError("no seeds given: pass -a seeds=https://clinic.example/ (or seeds_file=FILE)")
+        self.sites = {site_key(s) for s in self.seeds}
+        self.since: date | None = parse_date(since) if since else None
+        if since and self.since is None:
+            raise ValueError(f"--since: cannot read {since!r} as a date (use YYYY-MM-DD)")
+        self.max_pages = int(max_pages) if max_pages else 0
+        self.crawl_id = crawl_id
+        self._pages_requested = 0
+        self._seen_pages: set[str] = set()  # clean URLs and canonicals already yielded as pages
+        self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.probe_sitemaps = settings.getlist("CLINIC_PROBE_SITEMAPS")
+        spider.probe_feeds = settings.getlist("CLINIC_PROBE_FEEDS")
+        spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
+        spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
+        spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
+        return spider
+
+    # --- start ------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for seed in self.seeds:
+            root = site_root(seed)
+            yield scrapy.Request(
+                f"{root}robots.txt",
+                callback=self.parse_robots,
+                errback=self.robots_failed,
+                priority=PRIORITY["robots"],
+                meta={"dont_obey_robotstxt": True, "site_root": root},
+                dont_filter=True,
+            )
+            yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"clinic/{key}", n)
+
+    # --- robots.txt and sitemaps ----------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        root = response.meta["site_root"]
+        text = (
+            response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        )
+        sitemaps = robots_sitemaps(text, response.url)
+        if sitemaps:
+            for url in sitemaps:
+                yield self._sitemap_request(url)
+        else:
+            yield from self._probe_sitemaps(root)
+
+    def robots_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self._probe_sitemaps(failure.request.meta["site_root"])
+
+    def _probe_sitemaps(self, root: str) -> Iterator[Any]:
+        for path in self.probe_sitemaps:
+            yield self._sitemap_request(root.rstrip("/") + path, probe=True)
+
+    def _sitemap_request(self, url: str, probe: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.on_error,
+            priority=PRIORITY["sitemap"],
+            meta={"probe": probe, "stage": "discover"},
+        )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        try:
+            sitemap = parse_sitemap(response.body, response.url, self.max_sitemap_urls)
+        except DiscoveryError as exc:
+            if response.meta.get("probe"):
+                self._count("probe_not_sitemap")
+                return
+            yield PageError(response.url, "discover", "bad_sitemap", str(exc))
+            return
+        self._count("sitemaps")
+        if sitemap.is_index:
+            for entry in sitemap.entries:
+                if not self._on_site(entry.url):
+                    continue
+                if is_taxonomy_sitemap(entry.url):
+                    self._count("skipped/taxonomy_sitemap")
+                    continue
+                yield self._sitemap_request(entry.url)
+            return
+        for entry in sitemap.entries:
+            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
+
+    # --- feeds ----------------------------------------------------------------------------
+
+    def _feed_request(self, url: str, probe: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_feed,
+            errback=self.on_error,
+            priority=PRIORITY["feed"],
+            meta={"probe": probe, "stage": "discover"},
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            entries = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            if response.meta.get("probe"):
+                self._count("probe_not_feed")
+                return
+            yield PageError(response.url, "discover", "bad_feed", str(exc))
+            return
+        self._count("feeds")
+        for entry in entries:
+            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def _page_request(self, url: str, priority: int, meta: dict[str, Any] | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.on_error, priority=priority, meta=meta or {}
+        )
+
+    def _follow(self, url: str, priority: int, known_date: date | None = None) -> Iterator[Any]:
+        """Request a discovered URL if it is on the site, worth fetching and within budget."""
+        if not self._on_site(url):
+            return
+        kind = url_kind(url, self.max_pagination)
+        if kind is UrlKind.SITEMAP:
+            yield self._sitemap_request(url)
+        elif kind is UrlKind.FEED:
+            yield self._feed_request(url)
+        elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
+            self._count(f"skipped/{kind.value}")
+        elif self.since and known_date and known_date < self.since:
+            self._count("skipped/before_since")
+        elif url in self._seen_pages:
+            return
+        elif self.max_pages and self._pages_requested >= self.max_pages:
+            self._count("skipped/max_pages")
+        else:
+            self._pages_requested += 1
+            listing = kind is UrlKind.LISTING
+            yield self._page_request(
+                url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
+            )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        if not self._on_site(response.url):
+            yield PageError(
+                response.url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}"
+            )
+            return
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if looks_like_sitemap(response.body[:4096]) and b"html" not in content_type:
+            yield from self.parse_sitemap(response)
+            return
+        if looks_like_feed(response.body[:4096]) and b"html" not in content_type:
+            yield from self.parse_feed(response)
+            return
+        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
+            kind = content_type.decode("latin-1").split(";")[0] or "no Content-Type"
+            yield PageError(
+                response.url, "fetch", "not_html", f"{kind} response ({len(response.body)} bytes)"
+            )
+            return
+        self._count("pages_html")
+        links = extract_links(response.selector.root, response.url)
+        page_key = clean_url(response.url) or response.url
+        canonical = links.canonical if links.canonical and self._on_site(links.canonical) else page_key
+        if page_key in self._seen_pages or canonical in self._seen_pages:
+            self._count("skipped/duplicate_canonical")
+        else:
+            self._seen_pages.update({page_key, canonical})
+            yield Page(
+                url=response.meta.get("redirect_urls", [response.url])[0],
+                final_url=response.url,
+                status=response.status,
+                html=response.text,
+                fetched_at=utc_now(),
+                headers={
+                    k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v
+                },
+                crawl_id=self.crawl_id,
+                listing=bool(response.meta.get("listing")),
+            )
+        feeds = links.feeds or (
+            [site_root(response.url).rstrip("/") + p for p in self.probe_feeds]
+            if response.meta.get("seed")
+            else []
+        )
+        for url in feeds:
+            if self._on_site(url):
+                yield self._feed_request(url, probe=not links.feeds)
+        for url in links.next_pages:
+            yield from self._follow(url, PRIORITY["listing"])
+        for url in links.links:
+            yield from self._follow(url, PRIORITY["link"])
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        stage = request.meta.get("stage", "fetch")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if request.meta.get("probe") and status in (404, 410):
+                self._count("probe_missing")
+                return
+            error = PageError(request.url, stage, f"http_{status}", f"HTTP {status} from the server")
+        elif request.meta.get("probe"):
+            self._count("probe_failed")
+            return
+        else:
+            error = PageError(request.url, stage, *describe_failure(failure))
+        if request.meta.get("seed"):
+            self.seed_failures[request.url] = error.message
+        yield error
+
+    def _on_site(self, url: str) -> bool:
+        return site_key(url) in self.sites
+
+
+def describe_failure(failure: Failure) -> tuple[str, str]:
+    """A short error kind and a readable message for a download failure."""
+    name = type(failure.value).__name__
+    message = str(failure.value) or name
+    kinds = {
+        "IgnoreRequest": "ignored",
+        "DNSLookupError": "dns_error",
+        "CannotResolveHostError": "dns_error",
+        "TimeoutError": "timeout",
+        "TCPTimedOutError": "timeout",
+        "DownloadTimeoutError": "timeout",
+        "ConnectionRefusedError": "connection_refused",
+        "DownloadConnectionRefusedError": "connection_refused",
+        "ConnectionLost": "connection_lost",
+        "ResponseNeverReceived": "connection_lost",
+        "ResponseFailed": "connection_lost",
+        "ResponseDataLossError": "connection_lost",
+        "DownloadCancelledError": "too_large",
+        "CancelledError": "too_large",
+        "DownloadFailedError": "download_failed",
+    }
+    if "robots.txt" in message.lower():
+        return "robots_disallowed", "disallowed by the site's robots.txt"
+    return kinds.get(name, "download_error"), f"{name}: {message}"

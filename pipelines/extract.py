@@ -1,0 +1,269 @@
+"""``extract_article(html, url)``: one fetched page in, one article (or a reason why not) out.
+
+Pure: no Scrapy, no network, no files. The crawl, ``clinic-archive extract`` and offline
+re-extraction all call this same function.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml import html as lxml_html
+from trafilatura.utils import load_html
+
+from pipelines.chrome import (
+    DEFAULT_CHROME_MARKERS,
+    DEFAULT_CHROME_PHRASES,
+    DEFAULT_MARKER_MAX_WORDS,
+    ChromeFilter,
+)
+from pipelines.citations import bracket_superscripts, link_citations
+from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
+from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
+from pipelines.normalize import (
+    article_id,
+    clean_line,
+    content_hash,
+    iso_date,
+    join_paragraphs,
+    parse_author,
+    split_authors,
+    word_count,
+)
+from pipelines.profiles import Profile, detect_profiles
+from pipelines.references import find_reference_blocks, looks_like_citation, parse_entries, remove_elements
+from pipelines.urls import clean_url, site_key
+
+log = logging.getLogger(__name__)
+
+# Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
+DEFAULT_MIN_ARTICLE_WORDS = 120
+# Elements chrome rules must never remove, however their classes read ("cookies-enabled" on <body>).
+PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractConfig:
+    chrome_phrases: tuple[str, ...] = DEFAULT_CHROME_PHRASES
+    chrome_markers: tuple[str, ...] = DEFAULT_CHROME_MARKERS
+    chrome_marker_max_words: int = DEFAULT_MARKER_MAX_WORDS
+    min_article_words: int = DEFAULT_MIN_ARTICLE_WORDS
+    include_tables: bool = True
+    chrome_filter: ChromeFilter = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        chrome = ChromeFilter(self.chrome_phrases, self.chrome_markers, self.chrome_marker_max_words)
+        object.__setattr__(self, "chrome_filter", chrome)
+
+
+DEFAULT_CONFIG = ExtractConfig()
+
+
+def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article | NotArticle | PageError:
+    """The record-making step of the crawl: a fetched ``Page`` to an ``Article``."""
+    return extract_article(
+        page.html,
+        page.final_url or page.url,
+        fetched_at=page.fetched_at,
+        status=page.status,
+        headers=page.headers,
+        listing=page.listing,
+        config=config,
+    )
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    fetched_at: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    listing: bool = False,
+    assume_article: bool = False,
+    config: ExtractConfig = DEFAULT_CONFIG,
+) -> Article | NotArticle | PageError:
+    """Classify the page, find its references, extract clean text and metadata. Never raises.
+
+    ``assume_article`` skips the article/not-article decision (for a page a user vouches for).
+    """
+    try:
+        return _extract(html, url, fetched_at, status, headers or {}, listing, assume_article, config)
+    except Exception as exc:  # one bad page must never stop a crawl
+        log.exception("extraction failed for %s", url)
+        return PageError(url, "extract", "extractor_exception", f"{type(exc).__name__}: {exc}")
+
+
+def _extract(
+    html: str | bytes,
+    url: str,
+    fetched_at: str,
+    status: int,
+    headers: dict[str, str],
+    listing: bool,
+    assume_article: bool,
+    config: ExtractConfig,
+) -> Article | NotArticle | PageError:
+    if listing and not assume_article:
+        return NotArticle(url, "listing page (tag, category, author, date archive or pagination)")
+    if not html or not html.strip():
+        return PageError(url, "extract", "empty_body", "the response body is empty")
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    tree = load_html(html)
+    if tree is None:
+        return PageError(url, "extract", "unparseable_html", "the body could not be parsed as HTML")
+    profiles = detect_profiles(html)
+    meta = read_metadata(tree, profiles)
+    verdict = True if assume_article else classify(meta)
+    if isinstance(verdict, str):
+        return NotArticle(url, verdict)
+
+    block = find_reference_blocks(tree)
+    raw_references = parse_entries(block.entries, base_url=url)
+    remove_elements(block.elements)
+    if raw_references:
+        bracket_superscripts(tree)
+    prune_chrome(tree, profiles)
+    lines = _main_text_lines(tree, url, config)
+    lines, references = _split_trailing_references(lines, raw_references, url)
+    title = choose_title(meta)
+    if lines and title and clean_line(lines[0]).lower() == title.lower():
+        lines = lines[1:]
+    text = join_paragraphs(lines)
+    words = word_count(text)
+    if words == 0:
+        return PageError(url, "extract", "no_main_content", "no article text found in the page")
+    if verdict is False and (words < config.min_article_words or not meta.published):
+        return NotArticle(
+            url, f"no article markup, {words} words, date {'found' if meta.published else 'missing'}"
+        )
+
+    citations, unused = link_citations(text, references)
+    canonical = choose_canonical(meta, url)
+    return Article(
+        id=article_id(canonical),
+        url=clean_url(url) or url,
+        canonical_url=canonical,
+        site=site_key(canonical),
+        site_name=meta.site_name,
+        title=title,
+        authors=choose_authors(meta.authors),
+        published=iso_date(meta.published),
+        modified=iso_date(meta.modified),
+        language=primary_language(meta.language),
+        categories=_unique(meta.sections + meta.categories),
+        tags=_unique(meta.keywords + meta.tags),
+        summary=meta.description,
+        text=text,
+        word_count=words,
+        references=references,
+        citations=citations,
+        unused_references=unused,
+        content_hash=content_hash(title or "", text, *(r.raw for r in references)),
+        fetched_at=fetched_at,
+        status=status,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+    )
+
+
+def classify(meta: PageMeta) -> bool | str:
+    """True: the page says it is an article. False: undecided, let the text decide.
+    A string: not an article, and why."""
+    if meta.types & ARTICLE_TYPES or meta.og_type == "article":
+        if meta.article_nodes > 2:
+            return f"lists {meta.article_nodes} articles (a blog index)"
+        return True
+    if meta.types & NON_ARTICLE_TYPES:
+        return f"page type {sorted(meta.types & NON_ARTICLE_TYPES)[0]}"
+    if meta.og_type in ("website", "profile", "product", "video.other", "music.song"):
+        return f"og:type {meta.og_type}"
+    return False
+
+
+def prune_chrome(tree: lxml_html.HtmlElement, profiles: list[Profile]) -> None:
+    """Remove widgets, banners, share bars and forms the profiles name, never the content."""
+    for profile in profiles:
+        for xpath in profile.prune:
+            for el in tree.xpath(xpath):
+                if el.tag in PROTECTED_TAGS or el.getparent() is None:
+                    continue
+                if el.xpath(".//article | .//main | .//h1"):
+                    continue  # a wrapper of the content that happens to carry a chrome-ish class
+                el.drop_tree()
+
+
+def _main_text_lines(tree: lxml_html.HtmlElement, url: str, config: ExtractConfig) -> list[str]:
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=config.include_tables,
+        deduplicate=False,
+    )
+    text = getattr(doc, "text", None) or ""
+    return config.chrome_filter.clean([line for line in text.splitlines() if line.strip()])
+
+
+def _split_trailing_references(
+    lines: list[str], references: list[Reference], url: str
+) -> tuple[list[str], list[Reference]]:
+    """Drop reference lines the extractor kept; if the HTML had no list, take a trailing run."""
+    known = {clean_line(r.raw).lower() for r in references}
+    lines = [line for line in lines if clean_line(line).lower() not in known]
+    if references:
+        return lines, references
+    tail: list[str] = []
+    while lines and looks_like_citation(lines[-1], strong=True):
+        tail.insert(0, lines.pop())
+    return lines, parse_entries([(None, line) for line in tail], base_url=url)
+
+
+def choose_title(meta: PageMeta) -> str | None:
+    title = meta.title
+    if meta.h1 and (not title or (title != meta.h1 and title.startswith(meta.h1))):
+        title = meta.h1
+    title = title or meta.h1 or meta.html_title
+    if title and meta.site_name:
+        for sep in (" - ", " | ", " – ", " — ", " :: ", " · "):
+            suffix = f"{sep}{meta.site_name}"
+            if title.endswith(suffix) and len(title) > len(suffix):
+                title = title[: -len(suffix)]
+    return clean_line(title) if title else None
+
+
+def choose_authors(raw_authors: list[str]) -> list[Author]:
+    authors: list[Author] = []
+    seen: set[str] = set()
+    for raw in raw_authors:
+        for person in split_authors(raw):
+            parsed = parse_author(person)
+            if parsed and parsed[0].lower() not in seen:
+                seen.add(parsed[0].lower())
+                authors.append(Author(name=parsed[0], credentials=parsed[1]))
+    return authors
+
+
+def choose_canonical(meta: PageMeta, url: str) -> str:
+    """rel=canonical (or og:url) when it stays on the same site; the fetched URL otherwise."""
+    fetched = clean_url(url) or url
+    for candidate in (meta.canonical, meta.og_url):
+        cleaned = clean_url(candidate or "", fetched)
+        if cleaned and site_key(cleaned) == site_key(fetched):
+            return cleaned
+    return fetched
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        value = clean_line(value)
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out

@@ -1,0 +1,106 @@
+"""Dataclasses at each stage boundary: Page -> Article (with References, Citations).
+
+The spider produces a ``Page``; pure functions turn it into an ``Article`` (or a
+``NotArticle`` / ``PageError`` value); the archive writer is the one place that turns an
+``Article`` into a JSON record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Page:
+    """A fetched HTML response, as the spider saw it."""
+
+    url: str  # the URL that was requested
+    final_url: str  # after redirects
+    status: int
+    html: str
+    fetched_at: str  # ISO 8601 UTC, e.g. "2026-11-24T13:40:00Z"
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    crawl_id: str | None = None
+    listing: bool = False  # a tag/category/pagination page: never an article
+
+
+@dataclass(slots=True)
+class Author:
+    name: str
+    credentials: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Reference:
+    """One entry of an article's reference list. Unknown fields stay None."""
+
+    n: int  # its printed number, or its 1-based position in the list
+    raw: str
+    authors: list[str] = field(default_factory=list)
+    title: str | None = None
+    container: str | None = None  # journal, book or site name
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    url: str | None = None
+    style: str | None = None  # vancouver, apa, harvard, mla, url, other
+
+
+@dataclass(slots=True)
+class Citation:
+    """An in-text marker and the entry it points to (None when it points to none)."""
+
+    marker: str
+    ref: int | None
+    sentence: str
+
+
+@dataclass(slots=True)
+class Article:
+    """Everything the archive needs to write one record, except version and crawl."""
+
+    id: str
+    url: str
+    canonical_url: str
+    site: str
+    site_name: str | None
+    title: str | None
+    authors: list[Author]
+    published: str | None
+    modified: str | None
+    language: str | None
+    categories: list[str]
+    tags: list[str]
+    summary: str | None
+    text: str
+    word_count: int
+    references: list[Reference]
+    citations: list[Citation]
+    unused_references: list[int]
+    content_hash: str
+    fetched_at: str
+    status: int
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotArticle:
+    """A page that is fine but is not a blog post (index, about page, contact page...)."""
+
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageError:
+    """A failure at one stage for one URL: logged once, counted, written to errors.jsonl."""
+
+    url: str
+    stage: str  # discover | fetch | extract | references | normalize | archive
+    error: str  # short machine-readable kind, e.g. "http_404", "not_html", "no_main_content"
+    message: str  # what a human needs to know

@@ -1,0 +1,279 @@
+"""Find an article's reference list in its HTML, take it out of the text, and parse it.
+
+Two ways a list shows up on clinic blogs: under a heading ("References", "Sources:", a bold
+"Citations" paragraph), or as an unlabelled run of citation-like lines after the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from pipelines.identifiers import DOI_RE, PMCID_RE, PMID_RE
+from pipelines.models import Reference
+from pipelines.refparse import parse_reference
+
+REFERENCE_HEADING = re.compile(
+    r"^\s*(?:the\s+|our\s+|key\s+|scientific\s+|selected\s+|list\s+of\s+)?"
+    r"(?P<word>references?|sources?|citations?|bibliography|works\s+cited|footnotes|reference\s+list"
+    r"|research|studies|literature(?:\s+cited)?|further\s+reading|evidence)"
+    r"(?:\s+(?:used|cited|and\s+further\s+reading))?\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+# Words that name a reference list outright; the others ("Research", "Studies") also head
+# ordinary sections, so their entries must look like citations before we believe them.
+STRONG_HEADINGS = ("reference", "source", "citation", "bibliograph", "works", "footnote")
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt"})
+BLOCK_TAGS = frozenset({"p", "div", "section", "ol", "ul", "li", "blockquote", "table", "dl", "figure"})
+SKIP_ANCESTORS = frozenset({"nav", "aside", "footer", "header", "form", "script", "style", "noscript"})
+
+# --- scoring one line -----------------------------------------------------------------------
+
+VANCOUVER_TAIL = re.compile(
+    r"\b(19|20)\d{2}[a-z]?(\s+\w{3}(\s+\d{1,2})?)?\s*;\s*\d+\s*(\(\s*[\w-]+\s*\))?\s*:\s*e?\d"
+)
+VOLUME_PAGES = re.compile(r"\b\d+\s*\(\s*[\w-]+\s*\)\s*[:,]\s*(pp?\.\s*)?e?\d+")
+APA_YEAR = re.compile(r"\(\s*(19|20)\d{2}[a-z]?(,\s*[A-Z][a-z]+(\s+\d{1,2})?)?\s*\)\.?")
+VANCOUVER_AUTHOR = re.compile(r"^[A-Z][\w'’-]+(\s[A-Z][\w'’-]+)?\s[A-Z]{1,3}[,.]")
+APA_AUTHOR = re.compile(r"^[A-Z][\w'’-]+(\s[A-Z][\w'’-]+)?,\s(?:[A-Z]\.\s?)+")
+YEAR = re.compile(r"\b(19|20)\d{2}\b")
+URL = re.compile(r"https?://\S+|www\.\S+\.\w{2,}", re.IGNORECASE)
+ACCESS_WORDS = re.compile(r"\b(retrieved|available|accessed)\b( from| at| on)?", re.IGNORECASE)
+ET_AL = re.compile(r"\bet\.?\s+al\b", re.IGNORECASE)
+PROSE = re.compile(r"\b(you|your|we|our|i|my|us)\b", re.IGNORECASE)
+LEADING_NUMBER = re.compile(r"^\s*(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})[.)](?!\d))\s*")
+
+# A line needs this score to count as a citation in a list with a reference heading, and
+# the stronger one without a heading, where an ordinary paragraph must never qualify.
+CITATION_SCORE = 3
+STRONG_CITATION_SCORE = 4
+MIN_ENTRY_CHARS = 15
+MAX_ENTRY_CHARS = 2000
+
+
+def citation_score(line: str) -> int:
+    """How much a line looks like a bibliographic reference (0 = not at all)."""
+    if not MIN_ENTRY_CHARS <= len(line) <= MAX_ENTRY_CHARS:
+        return 0
+    score = 0
+    if DOI_RE.search(line) or PMID_RE.search(line) or PMCID_RE.search(line):
+        score += 3
+    if VANCOUVER_TAIL.search(line) or VOLUME_PAGES.search(line):
+        score += 3
+    if APA_YEAR.search(line):
+        score += 2
+    if VANCOUVER_AUTHOR.match(line) or APA_AUTHOR.match(line):
+        score += 2
+    if ET_AL.search(line):
+        score += 1
+    if YEAR.search(line):
+        score += 1
+    if URL.search(line):
+        score += 1
+    if ACCESS_WORDS.search(line):
+        score += 1
+    if len(PROSE.findall(line)) >= 2:
+        score -= 2
+    return score
+
+
+def looks_like_citation(line: str, strong: bool = False) -> bool:
+    return citation_score(line) >= (STRONG_CITATION_SCORE if strong else CITATION_SCORE)
+
+
+def is_reference_heading(text: str) -> bool:
+    return len(text) <= 60 and bool(REFERENCE_HEADING.match(text))
+
+
+# --- walking the HTML -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReferenceBlock:
+    """Entries found in the page, as (number, text) pairs, and the elements that held them."""
+
+    entries: list[tuple[int | None, str]] = field(default_factory=list)
+    elements: list[lxml_html.HtmlElement] = field(default_factory=list)
+    labelled: bool = False
+
+
+def _text(el: lxml_html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _lines(el: lxml_html.HtmlElement) -> list[str]:
+    """Text lines of a block, split at <br> (a common way to stack citations in one <p>)."""
+    if el.tag in ("ol", "ul"):
+        return [t for li in el.xpath("./li") if (t := _text(li))]
+    if not el.xpath(".//br"):
+        text = _text(el)
+        return [text] if text else []
+    parts: list[str] = []
+    current: list[str] = []
+
+    def walk(node: lxml_html.HtmlElement) -> None:
+        if node.tag == "br":
+            parts.append(" ".join("".join(current).split()))
+            current.clear()
+        else:
+            if isinstance(node.tag, str) and node.text:
+                current.append(node.text)
+            for child in node:
+                walk(child)
+        if node is not el and node.tail:
+            current.append(node.tail)
+
+    walk(el)
+    parts.append(" ".join("".join(current).split()))
+    return [p for p in parts if p]
+
+
+def _in_chrome(el: lxml_html.HtmlElement) -> bool:
+    return any(a.tag in SKIP_ANCESTORS for a in el.iterancestors())
+
+
+def _heading_text(el: lxml_html.HtmlElement) -> str | None:
+    """The text of a heading-like element: a real heading, or a short block that is all bold."""
+    if not isinstance(el.tag, str):
+        return None
+    if el.tag in HEADING_TAGS:
+        return _text(el)
+    if el.tag in ("p", "div", "span", "strong", "b", "em"):
+        text = _text(el)
+        if len(text) <= 60 and (el.tag in ("strong", "b") or el.xpath("./strong|./b|./span|./em")):
+            return text
+        if text.endswith(":") and len(text) <= 40:
+            return text
+    return None
+
+
+def _following_blocks(heading: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Blocks after a heading, climbing out of wrappers (page builders nest headings deeply)."""
+    node = heading
+    for _ in range(5):
+        siblings = [s for s in node.itersiblings() if isinstance(s.tag, str)]
+        if any(_text(s) for s in siblings):
+            return siblings
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "article", "main"):
+            return siblings
+        node = parent
+    return []
+
+
+def _expand(block: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """A wrapper div of several paragraphs stands for its paragraphs."""
+    if block.tag in ("div", "section") and block.xpath("./p|./ol|./ul|./div"):
+        return [b for child in block if isinstance(child.tag, str) for b in _expand(child)]
+    return [block]
+
+
+def _is_heading_block(block: lxml_html.HtmlElement) -> bool:
+    return block.tag in HEADING_TAGS or bool(block.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"))
+
+
+def _collect_labelled(heading: lxml_html.HtmlElement, strong_word: bool) -> ReferenceBlock | None:
+    found = ReferenceBlock(labelled=True, elements=[heading])
+    candidates = accepted = 0
+    for block in (b for sib in _following_blocks(heading) for b in _expand(sib)):
+        if _is_heading_block(block):
+            break
+        lines = _lines(block)
+        if not lines:
+            continue
+        if block.tag not in ("ol", "ul") and all(len(line) < MIN_ENTRY_CHARS for line in lines):
+            continue  # a stray "Text Us" between entries, not the end of the list
+        block_entries = []
+        for line in lines:
+            candidates += 1
+            if citation_score(line) >= (1 if strong_word else CITATION_SCORE) or len(line.split()) >= 4:
+                block_entries.append(line)
+        if not block_entries or (not strong_word and not any(looks_like_citation(x) for x in block_entries)):
+            break  # ordinary prose after the list: the list has ended
+        accepted += len(block_entries)
+        numbered = block.tag == "ol"
+        start = int(block.get("start", "1")) if numbered and block.get("start", "1").isdigit() else 1
+        for i, line in enumerate(block_entries):
+            found.entries.append((start + i if numbered else None, line))
+        found.elements.append(block)
+    if not found.entries or accepted * 2 < candidates:
+        return None
+    return found
+
+
+def _inline_heading(block: lxml_html.HtmlElement) -> ReferenceBlock | None:
+    """``<p><strong>References:</strong><br>1. ...<br>2. ...</p>``: heading and list in one block."""
+    first = next((c for c in block if isinstance(c.tag, str)), None)
+    if first is None or first.tag not in ("strong", "b") or (block.text or "").strip():
+        return None
+    if not is_reference_heading(_text(first)):
+        return None
+    lines = _lines(block)[1:]
+    entries = [line for line in lines if citation_score(line) >= 1 or len(line.split()) >= 4]
+    if not entries:
+        return None
+    return ReferenceBlock(entries=[(None, e) for e in entries], elements=[block], labelled=True)
+
+
+def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
+    """Locate the reference list(s) of a page; the elements are not modified."""
+    result = ReferenceBlock()
+    claimed: set[lxml_html.HtmlElement] = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el in claimed or _in_chrome(el):
+            continue
+        text = _heading_text(el)
+        block = None
+        if text is not None and is_reference_heading(text):
+            word = REFERENCE_HEADING.match(text).group("word").lower()
+            block = _collect_labelled(el, strong_word=word.startswith(STRONG_HEADINGS))
+        elif el.tag in ("p", "div"):
+            block = _inline_heading(el)
+        if block:
+            result.labelled = True
+            result.entries += block.entries
+            result.elements += block.elements
+            for element in block.elements:
+                claimed.update(element.iter())
+    if not result.entries:
+        result = _unlabelled(tree)
+    return result
+
+
+def _unlabelled(tree: lxml_html.HtmlElement) -> ReferenceBlock:
+    """Paragraphs or list items whose every line is plainly a citation (no heading needed)."""
+    found = ReferenceBlock()
+    for el in tree.xpath("//p | //li | //div[not(.//p or .//div or .//li)]"):
+        if _in_chrome(el) or any(a in found.elements for a in el.iterancestors()):
+            continue
+        lines = [line for line in _lines(el) if len(line) >= MIN_ENTRY_CHARS]
+        if lines and all(looks_like_citation(line, strong=True) for line in lines):
+            found.entries += [(None, line) for line in lines]
+            found.elements.append(el)
+    return found
+
+
+def number_entries(entries: list[tuple[int | None, str]]) -> list[tuple[int, str]]:
+    """Use the printed number ("1.", "[2]", <ol> position) when there is one, else the position."""
+    numbered = []
+    for position, (n, line) in enumerate(entries, start=1):
+        match = LEADING_NUMBER.match(line)
+        if match:
+            printed = next(g for g in match.groups() if g)
+            line = line[match.end() :]
+            n = n or int(printed)
+        numbered.append((n or position, line.strip()))
+    return numbered
+
+
+def parse_entries(entries: list[tuple[int | None, str]], base_url: str | None = None) -> list[Reference]:
+    return [parse_reference(raw, n=n, base_url=base_url) for n, raw in number_entries(entries) if raw]
+
+
+def remove_elements(elements: list[lxml_html.HtmlElement]) -> None:
+    """Take the list out of the tree so the extractor never sees it."""
+    for el in elements:
+        if el.getparent() is not None:
+            el.drop_tree()

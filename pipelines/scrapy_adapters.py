@@ -1,0 +1,90 @@
+"""Thin Scrapy item pipelines: each calls one pure function and counts what happened."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+from pipelines.archive import Archive, ArchiveError
+from pipelines.extract import ExtractConfig, build_article
+from pipelines.models import Article, NotArticle, Page, PageError
+
+log = logging.getLogger(__name__)
+
+
+def extract_config(settings: Any) -> ExtractConfig:
+    """The extraction settings of ``crawler/settings.py`` as an ``ExtractConfig``."""
+    defaults = ExtractConfig()
+    return ExtractConfig(
+        chrome_phrases=tuple(settings.getlist("CLINIC_CHROME_PHRASES", defaults.chrome_phrases)),
+        chrome_markers=tuple(settings.getlist("CLINIC_CHROME_MARKERS", defaults.chrome_markers)),
+        chrome_marker_max_words=settings.getint(
+            "CLINIC_CHROME_MARKER_MAX_WORDS", defaults.chrome_marker_max_words
+        ),
+        min_article_words=settings.getint("CLINIC_MIN_ARTICLE_WORDS", defaults.min_article_words),
+    )
+
+
+class ExtractPipeline:
+    """Page -> Article (or drop a page that is not an article)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.config = extract_config(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        result = build_article(item, self.config)
+        if isinstance(result, NotArticle):
+            self.crawler.stats.inc_value("clinic/not_article")
+            raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")
+        return result
+
+
+class ArchivePipeline:
+    """Article -> a line in articles.jsonl; PageError -> a line in errors.jsonl."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.directory = crawler.settings.get("CLINIC_OUTPUT_DIR")
+        if not self.directory:
+            raise NotConfigured("CLINIC_OUTPUT_DIR is empty")
+        self.archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id)
+
+    def close_spider(self) -> None:
+        if self.archive:
+            self.archive.close()
+
+    def process_item(self, item: Any) -> Any:
+        stats = self.crawler.stats
+        try:
+            if isinstance(item, Article):
+                status, record = self.archive.add(item)
+                stats.inc_value(f"clinic/articles/{status}")
+                return record
+            if isinstance(item, PageError):
+                self.archive.log_error(item)
+                stats.inc_value(f"clinic/errors/{item.error}")
+                log.warning("%s failed at %s: %s (%s)", item.url, item.stage, item.message, item.error)
+                raise DropItem(f"error recorded: {item.error}", log_level="DEBUG")
+        except ArchiveError as exc:
+            stats.set_value("clinic/fatal", str(exc))
+            log.critical("stopping the crawl: %s", exc)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
+            raise DropItem(str(exc), log_level="DEBUG") from exc
+        return item

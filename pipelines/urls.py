@@ -1,0 +1,61 @@
+"""URL cleaning and site identity, shared by discovery (before fetching) and normalisation."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi"
+    r"|hsa_\w+|mkt_tok|oly_anon_id|oly_enc_id|vero_id|wickedid|ref_src|__s|s_kwcid|trk|trkcampaign"
+    r"|phpsessid|jsessionid|sessionid|session_id|sid|cfid|cftoken|replytocom|share|amp)$",
+    re.IGNORECASE,
+)
+SESSION_IN_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def clean_url(url: str, base: str | None = None) -> str | None:
+    """Absolute http(s) URL without fragment, tracking/session parameters or default port.
+
+    Returns None for anything that is not a fetchable web URL (mailto:, tel:, javascript:...).
+    """
+    url = (url or "").strip()
+    if not url or url.startswith(("#", "mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = SESSION_IN_PATH.sub("", parts.path) or "/"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def site_key(url: str) -> str:
+    """The site a URL belongs to: host without "www.", plus a non-default port."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    host = host.removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != DEFAULT_PORTS.get(parts.scheme.lower()):
+        return f"{host}:{port}"
+    return host
+
+
+def site_root(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
