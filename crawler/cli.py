@@ -220,7 +220,8 @@ def run_crawl(
     spider = crawler.spider
     print(summary_paragraph(summary, output, None if verbose else log_file))
     if summary is None:
-        return fail("the crawl ended without writing a summary; see the log above", 1)
+        where = f"the log {log_file}" if not verbose else "the log above"
+        return fail(f"the crawl failed before it could finish; see {where}", 1)
     if summary.get("fatal"):
         return fail(summary["fatal"], 1)
     if spider is not None and spider.seed_failures:

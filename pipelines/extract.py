@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import trafilatura
-from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from pipelines.chrome import (
@@ -20,6 +18,7 @@ from pipelines.chrome import (
     ChromeFilter,
 )
 from pipelines.citations import bracket_superscripts, link_citations
+from pipelines.maintext import main_text_lines, prune_chrome
 from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
 from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
 from pipelines.normalize import (
@@ -32,7 +31,7 @@ from pipelines.normalize import (
     split_authors,
     word_count,
 )
-from pipelines.profiles import Profile, detect_profiles
+from pipelines.profiles import detect_profiles
 from pipelines.references import find_reference_blocks, looks_like_citation, parse_entries, remove_elements
 from pipelines.urls import clean_url, site_key
 
@@ -40,8 +39,6 @@ log = logging.getLogger(__name__)
 
 # Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
 DEFAULT_MIN_ARTICLE_WORDS = 120
-# Elements chrome rules must never remove, however their classes read ("cookies-enabled" on <body>).
-PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +124,7 @@ def _extract(
     if raw_references:
         bracket_superscripts(tree)
     prune_chrome(tree, profiles)
-    lines = _main_text_lines(tree, url, config)
+    lines = config.chrome_filter.clean(main_text_lines(tree, url, include_tables=config.include_tables))
     lines, references = _split_trailing_references(lines, raw_references, url)
     title = choose_title(meta)
     if lines and title and clean_line(lines[0]).lower() == title.lower():
@@ -182,31 +179,6 @@ def classify(meta: PageMeta) -> bool | str:
     if meta.og_type in ("website", "profile", "product", "video.other", "music.song"):
         return f"og:type {meta.og_type}"
     return False
-
-
-def prune_chrome(tree: lxml_html.HtmlElement, profiles: list[Profile]) -> None:
-    """Remove widgets, banners, share bars and forms the profiles name, never the content."""
-    for profile in profiles:
-        for xpath in profile.prune:
-            for el in tree.xpath(xpath):
-                if el.tag in PROTECTED_TAGS or el.getparent() is None:
-                    continue
-                if el.xpath(".//article | .//main | .//h1"):
-                    continue  # a wrapper of the content that happens to carry a chrome-ish class
-                el.drop_tree()
-
-
-def _main_text_lines(tree: lxml_html.HtmlElement, url: str, config: ExtractConfig) -> list[str]:
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=config.include_tables,
-        deduplicate=False,
-    )
-    text = getattr(doc, "text", None) or ""
-    return config.chrome_filter.clean([line for line in text.splitlines() if line.strip()])
 
 
 def _split_trailing_references(

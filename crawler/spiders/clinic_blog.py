@@ -2,8 +2,12 @@
 
 Discovery order per site: robots.txt (its ``Sitemap:`` lines, or the usual sitemap paths
 when it names none), the seed page (its feeds, pagination and links), then whatever those
-lead to. Every HTML page goes down the item pipelines as a ``Page``; failures become
-``PageError`` items so the archive logs each one exactly once.
+lead to. robots.txt is fetched once: Scrapy's RobotsTxtMiddleware fetches it to obey it,
+and its ``robots_parsed`` signal hands us the parsed file; only when robots.txt is not
+obeyed (or an older Scrapy lacks that signal) does the spider request it itself.
+
+Every HTML page goes down the item pipelines as a ``Page``; failures become ``PageError``
+items so the archive logs each one exactly once.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -96,6 +101,7 @@ class ClinicBlogSpider(scrapy.Spider):
         self._pages_requested = 0
         self._seen_pages: set[str] = set()  # clean URLs and canonicals already yielded as pages
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
+        self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
@@ -106,6 +112,10 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
+        robots_signal = getattr(signals, "robots_parsed", None)
+        spider.robots_via_signal = bool(robots_signal) and settings.getbool("ROBOTSTXT_OBEY")
+        if spider.robots_via_signal:
+            crawler.signals.connect(spider.on_robots_parsed, signal=robots_signal)
         return spider
 
     # --- start ------------------------------------------------------------------------
@@ -113,14 +123,15 @@ class ClinicBlogSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for seed in self.seeds:
             root = site_root(seed)
-            yield scrapy.Request(
-                f"{root}robots.txt",
-                callback=self.parse_robots,
-                errback=self.robots_failed,
-                priority=PRIORITY["robots"],
-                meta={"dont_obey_robotstxt": True, "site_root": root},
-                dont_filter=True,
-            )
+            if not self.robots_via_signal:
+                yield scrapy.Request(
+                    f"{root}robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.robots_failed,
+                    priority=PRIORITY["robots"],
+                    meta={"dont_obey_robotstxt": True, "site_root": root},
+                    dont_filter=True,
+                )
             yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
 
     def _count(self, key: str, n: int = 1) -> None:
@@ -128,24 +139,33 @@ class ClinicBlogSpider(scrapy.Spider):
 
     # --- robots.txt and sitemaps ----------------------------------------------------------
 
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Scrapy parsed a site's robots.txt: start its sitemaps from the ``Sitemap:`` lines."""
+        if not self._on_site(request.url):
+            return
+        protego = getattr(robotparser, "rp", None)
+        sitemaps = [u for u in (clean_url(s, request.url) for s in getattr(protego, "sitemaps", [])) if u]
+        for sitemap_request in self._start_sitemaps(site_root(request.url), sitemaps):
+            self.crawler.engine.crawl(sitemap_request)
+
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        root = response.meta["site_root"]
-        text = (
-            response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        )
-        sitemaps = robots_sitemaps(text, response.url)
-        if sitemaps:
-            for url in sitemaps:
-                yield self._sitemap_request(url)
-        else:
-            yield from self._probe_sitemaps(root)
+        body = response.body.decode("utf-8", "replace")
+        yield from self._start_sitemaps(response.meta["site_root"], robots_sitemaps(body, response.url))
 
     def robots_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._probe_sitemaps(failure.request.meta["site_root"])
+        yield from self._start_sitemaps(failure.request.meta["site_root"], [])
 
-    def _probe_sitemaps(self, root: str) -> Iterator[Any]:
-        for path in self.probe_sitemaps:
-            yield self._sitemap_request(root.rstrip("/") + path, probe=True)
+    def _start_sitemaps(self, root: str, sitemaps: list[str]) -> Iterator[scrapy.Request]:
+        """The sitemaps robots.txt names, or the usual locations when it names none. Once per site."""
+        site = site_key(root)
+        if site in self._sitemaps_started:
+            return
+        self._sitemaps_started.add(site)
+        for url in sitemaps:
+            yield self._sitemap_request(url)
+        if not sitemaps:
+            for path in self.probe_sitemaps:
+                yield self._sitemap_request(root.rstrip("/") + path, probe=True)
 
     def _sitemap_request(self, url: str, probe: bool = False) -> scrapy.Request:
         return scrapy.Request(
@@ -253,6 +273,8 @@ class ClinicBlogSpider(scrapy.Spider):
             )
             return
         self._count("pages_html")
+        if response.meta.get("seed"):  # robots.txt could not be read at all: still find the sitemaps
+            yield from self._start_sitemaps(site_root(response.url), [])
         links = extract_links(response.selector.root, response.url)
         page_key = clean_url(response.url) or response.url
         canonical = links.canonical if links.canonical and self._on_site(links.canonical) else page_key
