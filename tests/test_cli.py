@@ -1,0 +1,79 @@
+"""The clinic-archive command: help, argument errors, extract and validate (no crawl here)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+from test_extract import BODY, REF1, page
+
+
+def test_help_lists_every_command():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("crawl", "demo", "extract", "validate"):
+        assert command in proc.stdout
+    crawl_help = run_cli("crawl", "--help").stdout
+    for option in ("--seeds-file", "--output", "--max-pages", "--since", "--delay"):
+        assert option in crawl_help
+
+
+def test_no_command_prints_help_and_fails():
+    proc = run_cli()
+    assert proc.returncode == 2 and "usage:" in proc.stdout
+
+
+def test_bad_seed_is_a_clear_error_not_a_traceback():
+    proc = run_cli("crawl", "not-a-url")
+    assert proc.returncode == 2
+    assert "not a website URL" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unresolvable_host_fails_fast(tmp_path):
+    proc = run_cli("crawl", "https://no-such-host.invalid/", "-o", str(tmp_path))
+    assert proc.returncode == 1
+    assert "cannot resolve" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_since_date(tmp_path):
+    proc = run_cli("crawl", "http://127.0.0.1:9/", "--since", "last tuesday-ish", "-o", str(tmp_path))
+    assert proc.returncode == 2 and "--since" in proc.stderr
+
+
+def test_extract_prints_one_valid_record(tmp_path):
+    html = tmp_path / "post.html"
+    html.write_text(page(BODY + f"<h2>References</h2><ol><li>{REF1}</li></ol>"), encoding="utf-8")
+    proc = run_cli("extract", str(html), "--url", "https://clinic.example/blog/post/?utm_source=x")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["schema"] == "clinic-archive/article@1"
+    assert record["url"] == "https://clinic.example/blog/post/"
+    assert record["references"][0]["doi"] == "10.1016/s0140-6736(18)30480-x"
+    out = tmp_path / "one.jsonl"
+    out.write_text(proc.stdout.strip() + "\n")
+    assert run_cli("validate", str(out)).returncode == 0
+
+
+def test_extract_refuses_a_non_article_unless_forced(tmp_path):
+    html = tmp_path / "about.html"
+    html.write_text(page(BODY, head='<meta property="og:type" content="website">'), encoding="utf-8")
+    proc = run_cli("extract", str(html), "--url", "https://clinic.example/about/")
+    assert proc.returncode == 1 and "not an article" in proc.stderr
+    assert run_cli("extract", str(html), "--url", "https://clinic.example/about/", "--force").returncode == 0
+
+
+def test_validate_reports_bad_lines_by_number(tmp_path):
+    html = tmp_path / "post.html"
+    html.write_text(page(BODY), encoding="utf-8")
+    good = run_cli("extract", str(html), "--url", "https://clinic.example/blog/post/").stdout.strip()
+    bad = json.loads(good)
+    bad["published"] = "last week"
+    del bad["title"]
+    archive = tmp_path / "articles.jsonl"
+    archive.write_text("\n".join([good, json.dumps(bad), "{not json", good]) + "\n")
+    proc = run_cli("validate", str(archive))
+    assert proc.returncode == 1
+    assert f"{archive}:2: published" in proc.stdout and f"{archive}:2: (record): 'title'" in proc.stdout
+    assert f"{archive}:3: not JSON" in proc.stdout
+    assert f"{archive}:1:" not in proc.stdout and f"{archive}:4:" not in proc.stdout
+    assert "4 lines checked, 2 bad" in proc.stderr
