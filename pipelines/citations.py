@@ -9,7 +9,9 @@ from lxml import html as lxml_html
 from pipelines.models import Citation, Reference
 
 # "(1)", "[2]", "[2, 3]", "(1-3)", "(1–3, 5)": one to three digits, so "(2019)" is not a marker.
-NUMERIC_MARKER = re.compile(r"(?<![\w])([\[(])\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*([\])])")
+# A square bracket may touch the word before it ("preferences[4]", from a <sup>4</sup>); a
+# parenthesis may not ("f(1)" is notation, not a citation).
+NUMERIC_MARKER = re.compile(r"(\[|(?<!\w)\()\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*([\])])")
 SUP_MARKER = re.compile(r"^\s*\[?\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*\]?\s*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"(\[])")
 MAX_RANGE = 50  # "(1-300)" is not a citation range anyone writes

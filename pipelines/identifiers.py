@@ -1,32 +1,94 @@
-"""Find and normalise persistent identifiers in citation strings: DOI, PMID, PMCID."""
+"""Find and normalise persistent identifiers and links in citation strings: DOI, PMID, PMCID, URL.
+
+Identifiers are the most reliable part of a reference, so they are found first, normalised, and
+their spans (label included: "doi:", "PMID:", "Available from:") are handed back so that the
+field parser can cut them out before it looks for titles and journals.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin
 
-# Crossref's recommended pattern (/^10.\d{4,9}/[-._;()/:A-Z0-9]+$/i), tolerating the stray
-# space after "10." that PDF-to-text copies often carry ("doi: 10. 1093/jb/mvg083").
-DOI_RE = re.compile(r"\b10\.\s?\d{4,9}/[-._;()/:a-z0-9<>\[\]]+", re.IGNORECASE)
-PMID_RE = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
-PMCID_RE = re.compile(r"\bPMC\s?(\d{4,9})\b", re.IGNORECASE)
-PUBMED_URL_RE = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov|/)/?(\d{1,9})\b", re.IGNORECASE)
-TRAILING_PUNCT = ".,;:)]}>'\""
+# Crossref's recommended pattern (/^10.\d{4,9}/[-._;()/:A-Z0-9]+$/i, which matches ~99.3% of
+# registered DOIs), widened for what copy-and-paste does to DOIs: a stray space after "10." or
+# around the first "/" ("doi: 10. 1093/jb/mvg083", "10.1038 /nature11247"), a space before a "/"
+# inside the suffix ("10.1093/molbev /msu300"), and the <>[]# of old SICI-style DOIs.
+_DOI_SUFFIX = r"(?:[-._;()/:a-z0-9<>\[\]#+]|\s(?=/))+"
+DOI_RE = re.compile(r"\b10\s?\.\s?\d{4,9}\s?/\s?" + _DOI_SUFFIX, re.IGNORECASE)
+# A DOI with its label or resolver prefix, so the whole thing can be cut out of the string.
+DOI_SPAN_RE = re.compile(
+    r"(?:\b(?:https?\s?:\s?//\s?)?(?:dx\.)?doi\.org/|\bdoi\s*:?\s*|\bdoi\s+)?" + DOI_RE.pattern,
+    re.IGNORECASE,
+)
+PMID_RE = re.compile(
+    r"\b(?:PubMed\s+)?PMID\s*:?\s*(\d{1,9})\b"
+    r"|\bPubMed\s*(?:ID)?\s*:\s*(\d{4,9})\b"
+    r"|pubmed(?:\.ncbi\.nlm\.nih\.gov|/)/?(\d{1,9})\b"
+    r"|list_uids=(\d{1,9})\b",
+    re.IGNORECASE,
+)
+PMCID_RE = re.compile(
+    r"\b(?:PubMed\s*Central\s*)?(?:PMCID\s*:?\s*(?:PMC)*\s*(\d{4,9})|(?:PMC)+\s?(\d{4,9}))\b", re.IGNORECASE
+)
+URL_RE = re.compile(
+    r"(?:\bhttps?\s?:\s?//|\bwww\.)[^\s\"'\u201c\u201d]+|\bhttps?\s?:\s?//\s[^\s<>\"]+", re.IGNORECASE
+)
+URL_LABEL_RE = re.compile(
+    r"(?:\b(?:available\s+(?:from|at|online)(?:\s+at)?|retrieved\s+from|accessed\s+(?:at|from)|url|"
+    r"link|online|full\s+text|web)\s*:?\s*|<)$",
+    re.IGNORECASE,
+)
+# A relative link only counts after a label saying it is one ("Available from: /guides/x.pdf").
+RELATIVE_URL_RE = re.compile(
+    r"\b(?:available\s+(?:from|at|online)|retrieved\s+from|url|link)\s*:?\s*(?P<url>\.{0,2}/[^\s\"'<>]+)",
+    re.IGNORECASE,
+)
+# Resolver hosts: a link to one of these is an identifier, not "the URL of the reference".
+DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+TRAILING_PUNCT = ".,;:)]}>'\"\u201d\u2019"
+# What export tools glue onto a DOI: "10.1038/nm.2234[doi]", "...science.1193063.PMID:20847271".
+DOI_GLUED_TAIL_RE = re.compile(
+    r"(?:\[(?:doi|pii|pubmed|crossref)\]|\.?(?:pmid|pmcid|pubmed|epub|available|https?|url|issn)\b).*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where an identifier (with its label) sits in the string, and its normalised value."""
+
+    start: int
+    end: int
+    kind: str  # doi | pmid | pmcid | url
+    value: str
+
+
+def _strip_unbalanced(value: str) -> str:
+    """Trailing punctuation off, but keep a closing bracket the identifier itself opened."""
+    while value and value[-1] in TRAILING_PUNCT:
+        last = value[-1]
+        if last == ")" and value.count("(") >= value.count(")"):
+            break
+        if last == "]" and value.count("[") >= value.count("]"):
+            break
+        if last == ">" and value.count("<") >= value.count(">"):
+            break
+        value = value[:-1]
+    return value
 
 
 def normalize_doi(value: str | None) -> str | None:
     """Lower-case DOI without resolver prefix, "doi:" label, spaces or trailing punctuation."""
     if not value:
         return None
-    match = DOI_RE.search(value)
+    match = DOI_RE.search(unquote(value) if "%" in value else value)
     if not match:
         return None
-    doi = match.group(0).replace(" ", "").lower()
-    doi = doi.rstrip(TRAILING_PUNCT)
-    # A closing parenthesis is part of some DOIs ("10.1016/s0140-6736(20)30183-5"): keep it
-    # when the DOI opened one, strip it otherwise (done above, so restore a balanced one).
-    if doi.count("(") > doi.count(")") and match.group(0).rstrip(".,;:'\"").endswith(")"):
-        doi += ")"
-    return doi or None
+    doi = re.sub(r"\s+", "", match.group(0)).lower()
+    doi = _strip_unbalanced(DOI_GLUED_TAIL_RE.sub("", doi))
+    return doi if re.match(r"10\.\d{4,9}/.", doi) else None
 
 
 def find_doi(text: str) -> str | None:
@@ -35,12 +97,101 @@ def find_doi(text: str) -> str | None:
 
 
 def find_pmid(text: str) -> str | None:
-    """A PMID from "PMID: 123" or a PubMed URL, digits only."""
-    match = PMID_RE.search(text) or PUBMED_URL_RE.search(text)
-    return match.group(1) if match else None
+    """A PMID from "PMID: 123", "PubMed: 123" or a PubMed URL, digits only."""
+    match = PMID_RE.search(text)
+    if not match:
+        return None
+    digits = next(g for g in match.groups() if g)
+    return digits.lstrip("0") or None
 
 
 def find_pmcid(text: str) -> str | None:
-    """A PMCID as "PMC" + digits."""
+    """A PMCID as "PMC" + digits (also from "PMCID: 123" without the PMC prefix)."""
     match = PMCID_RE.search(text)
-    return f"PMC{match.group(1)}" if match else None
+    if not match:
+        return None
+    return "PMC" + (match.group(1) or match.group(2))
+
+
+def normalize_url(value: str, base_url: str | None = None) -> str | None:
+    """An absolute URL without wrapping punctuation, or None when it cannot be made absolute."""
+    url = re.sub(r"^(https?)\s?:\s?//\s?", r"\1://", value.strip(), flags=re.IGNORECASE)
+    url = _strip_unbalanced(url.lstrip("<("))
+    if not url:
+        return None
+    if url.lower().startswith("www."):
+        url = "http://" + url
+    if re.match(r"^https?://[^/\s]+\.[^/\s]+", url, re.IGNORECASE):
+        return url
+    if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+        return None  # a scheme but no host ("http://"): nothing to resolve
+    if base_url and re.match(r"^https?://[^/\s]+", base_url, re.IGNORECASE):
+        return urljoin(base_url, url)
+    return None
+
+
+def find_spans(text: str, base_url: str | None = None) -> list[Span]:
+    """All identifier and link spans, in order of position, labels included."""
+    spans: list[Span] = []
+    for match in URL_RE.finditer(text):
+        url = normalize_url(match.group(0), base_url)
+        if url:
+            start = _label_start(text, match.start())
+            spans.append(Span(start, match.start() + len(match.group(0).rstrip(TRAILING_PUNCT)), "url", url))
+    if base_url:
+        for match in RELATIVE_URL_RE.finditer(text):
+            url = normalize_url(match.group("url"), base_url)
+            if url and not _inside(spans, match.start("url")):
+                spans.append(Span(match.start(), match.end(), "url", url))
+    for match in DOI_SPAN_RE.finditer(text):
+        doi = normalize_doi(match.group(0))
+        if doi and not _inside(spans, match.start()):
+            glued = DOI_GLUED_TAIL_RE.search(match.group(0), match.group(0).lower().find("10"))
+            end = match.start() + glued.start() if glued else match.end()
+            spans.append(Span(match.start(), end, "doi", doi))
+    for match in PMID_RE.finditer(text):
+        if not _inside(spans, match.start()):
+            digits = next(g for g in match.groups() if g).lstrip("0")
+            if digits:
+                spans.append(Span(match.start(), match.end(), "pmid", digits))
+    for match in PMCID_RE.finditer(text):
+        if not _inside(spans, match.start()):
+            spans.append(
+                Span(match.start(), match.end(), "pmcid", "PMC" + (match.group(1) or match.group(2)))
+            )
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def first_value(spans: list[Span], kind: str) -> str | None:
+    """The value of the first span of that kind; for DOIs and PMIDs, links count too."""
+    for span in spans:
+        if span.kind == kind:
+            return span.value
+    if kind in ("doi", "pmid", "pmcid"):
+        finder = {"doi": find_doi, "pmid": find_pmid, "pmcid": find_pmcid}[kind]
+        for span in spans:
+            if span.kind == "url":
+                found = finder(span.value)
+                if found:
+                    return found
+    return None
+
+
+def reference_url(spans: list[Span]) -> str | None:
+    """The first link that is not just a DOI resolver link (the DOI field already holds that)."""
+    for span in spans:
+        if span.kind == "url" and not DOI_HOST_RE.match(span.value):
+            return span.value
+    return None
+
+
+def _label_start(text: str, start: int) -> int:
+    """Move a URL span's start back over its label ("Available from: ", "URL ", "<")."""
+    window = text[max(0, start - 40) : start]
+    label = URL_LABEL_RE.search(window)
+    return start - (len(window) - label.start()) if label else start
+
+
+def _inside(spans: list[Span], pos: int) -> bool:
+    return any(span.start <= pos < span.end for span in spans)

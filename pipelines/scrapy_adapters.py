@@ -46,6 +46,15 @@ class ExtractPipeline:
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
             raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")
+        since = getattr(self.crawler.spider, "since", None)
+        if (
+            isinstance(result, Article)
+            and since
+            and result.published
+            and result.published < since.isoformat()
+        ):
+            self.crawler.stats.inc_value("clinic/skipped/before_since")
+            raise DropItem(f"published {result.published}, before --since", log_level="DEBUG")
         return result
 
 

@@ -7,6 +7,7 @@ would run it, with politeness delays off because the server is our own.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from crawler.siteserver import SiteServer
+
+# Property tests run the same examples every time, so CI is repeatable; explore new ones with
+# HYPOTHESIS_PROFILE=explore.
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "fixtures" / "sites"
@@ -75,8 +83,9 @@ def crawl(seeds: list[str], output: Path, *extra: str, timeout: float = 180) -> 
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
 
 
-def load_expected(site: str) -> dict[str, Any]:
-    return json.loads((SITES / site / "_expected.json").read_text("utf-8"))
+def load_expected(site: str | Path) -> dict[str, Any]:
+    root = site if isinstance(site, Path) else SITES / site
+    return json.loads((root / "_expected.json").read_text("utf-8"))
 
 
 @pytest.fixture

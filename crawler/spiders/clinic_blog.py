@@ -102,6 +102,7 @@ class ClinicBlogSpider(scrapy.Spider):
         self._seen_pages: set[str] = set()  # clean URLs and canonicals already yielded as pages
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
+        self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
@@ -132,6 +133,7 @@ class ClinicBlogSpider(scrapy.Spider):
                     meta={"dont_obey_robotstxt": True, "site_root": root},
                     dont_filter=True,
                 )
+            self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
             yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
 
     def _count(self, key: str, n: int = 1) -> None:
@@ -240,8 +242,10 @@ class ClinicBlogSpider(scrapy.Spider):
             yield self._feed_request(url)
         elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
             self._count(f"skipped/{kind.value}")
-        elif self.since and known_date and known_date < self.since:
-            self._count("skipped/before_since")
+        elif url in self._before_since or (self.since and known_date and known_date < self.since):
+            if url not in self._before_since:
+                self._before_since.add(url)
+                self._count("skipped/before_since")
         elif url in self._seen_pages:
             return
         elif self.max_pages and self._pages_requested >= self.max_pages:

@@ -1,0 +1,331 @@
+"""Field-level precision / recall / F1 of the reference parser on labelled references.
+
+    python bench/references.py                      # the biomedical dev set (1,695 references)
+    python bench/references.py --limit 20           # CI smoke run
+    python bench/references.py --data ../shared/benchmarks/references/original/citations.xml \
+        --exclude ../shared/benchmarks/references/grobid_biomed_dev.jsonl   # held-out TEI part
+    python bench/references.py --errors title       # print the mismatches of one field
+
+How values are compared (after the dataset README): lower-case, Unicode NFKC, every character
+that is not a letter or digit removed; year = the first 4-digit year in the gold ``date``; DOI =
+from "10." on, lower-cased, spaces removed; PMID digits; PMCID "PMC" + digits.
+
+Authors: both sides are turned into a list of name keys, surname + initials ("salazar ap"),
+with generation suffixes (Jr, 3rd, III) dropped; the gold list is split here, independently of
+the parser's own code. The ``authors`` row counts a reference right only when the whole list
+matches in order; the ``author names`` row counts single names (a multiset match), which shows
+how close the misses are.
+
+Counting: a predicted value is a "prediction", a gold value a "gold"; precision = correct /
+predictions, recall = correct / golds. A value predicted where the gold has none counts against
+precision. Timing is the mean and 95th percentile of ``parse_reference`` alone, one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.refparse import parse_reference  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "references" / "grobid_biomed_dev.jsonl"
+FIELDS = ("authors", "title", "container", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+TARGETS = {
+    "doi": 0.99,
+    "year": 0.99,
+    "authors": 0.95,
+    "volume": 0.95,
+    "pages": 0.95,
+    "title": 0.93,
+    "container": 0.93,
+    "issue": 0.90,
+}
+TEI_NS = "{http://www.tei-c.org/ns/1.0}"
+SUFFIXES = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV", "2nd", "3rd", "4th"}
+PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "dos",
+    "le",
+    "la",
+    "ten",
+    "ter",
+}
+
+
+def norm(value: str | None) -> str:
+    """Lower-case, NFKC, letters and digits only."""
+    if not value:
+        return ""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", value).casefold())
+
+
+def norm_doi(value: str | None) -> str:
+    if not value:
+        return ""
+    match = re.search(r"10\s*\.\s*\S.*", value)
+    return norm(match.group(0).replace(" ", "")) if match else ""
+
+
+def first_year(value: str | None) -> str:
+    match = re.search(r"(?<!\d)(\d{4})(?!\d)", value or "")
+    return match.group(1) if match else ""
+
+
+# --- authors -------------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """ "Salazar AP" / "Smith, J. A." / "J. A. Smith" / "John A. Smith" -> "salazar ap"."""
+    name = re.sub(r"\s+", " ", name.replace("- ", "-")).strip(" ,.;")
+    if "," in name:
+        surname, _, given = name.partition(",")
+        return _key(surname, _initials(given))
+    tokens = [t for t in name.split() if t not in SUFFIXES]
+    if not tokens:
+        return ""
+    last = tokens[-1].strip(".")
+    if len(tokens) > 1 and (
+        re.fullmatch(r"[A-Z]{1,4}(?:-[A-Z]{1,2})?", last) or re.fullmatch(r"(?:[A-Z]\.)+", tokens[-1])
+    ):
+        return _key(" ".join(tokens[:-1]), _initials(tokens[-1]))
+    if re.fullmatch(r"(?:[A-Z]\.\s?-?)+", tokens[0]) or len(tokens) > 1:
+        # given names first: the surname starts at the first particle or is the last token
+        for i, token in enumerate(tokens[1:], start=1):
+            if token.lower() in PARTICLES:
+                return _key(" ".join(tokens[i:]), _initials(" ".join(tokens[:i])))
+        return _key(tokens[-1], _initials(" ".join(tokens[:-1])))
+    return _key(tokens[0], "")
+
+
+def _initials(given: str) -> str:
+    given = re.sub(r"\b(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\b\.?", "", given)
+    if re.fullmatch(r"\s*[A-Z]{1,4}(?:-[A-Z]{1,2})?\s*", given):
+        return given.replace("-", "").strip()
+    return "".join(part[0] for part in re.findall(r"[^\W\d_]+", given))
+
+
+def _key(surname: str, initials: str) -> str:
+    return f"{norm(surname)} {norm(initials)}".strip()
+
+
+def split_gold_authors(values: list[str]) -> list[str]:
+    """Gold author spans -> name keys (spans hold whole lists: "Martin WF, Garg S, Zimorski V")."""
+    keys: list[str] = []
+    for value in values:
+        value = re.sub(r",?\s*\bet\.?\s*al\b\.?|\band others\b|\.\.\.|…", "", value)
+        value = re.sub(r"\s+(?:and|&)\s+|\s*&\s*", ", ", value)
+        parts = [p.strip() for p in re.split(r"[,;]", value) if p.strip(" .")]
+        keys.extend(k for k in (name_key(p) for p in _pair_inverted(parts)) if k)
+    return keys
+
+
+def _pair_inverted(parts: list[str]) -> list[str]:
+    """Join "Smith", "J. A." (and "Smith", "John") back into one name; keep "Salazar AP" whole."""
+    names: list[str] = []
+    i = 0
+    while i < len(parts):
+        part, following = parts[i], parts[i + 1] if i + 1 < len(parts) else None
+        if part.upper().strip(". ") in {s.upper().strip(".") for s in SUFFIXES} and names:
+            names[-1] += " " + part  # "Gantt, G. A., Jr."
+            i += 1
+            continue
+        pairable = following is not None and (_is_initials(following) or _is_given(following))
+        vancouver = re.fullmatch(
+            r".+\s[A-Z]{1,4}(?:-[A-Z]{1,2})?(?:\s(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?)?", part
+        )
+        surname_only = len(part.split()) <= 2 and not re.search(r"\b[A-Z]\b", part)
+        if pairable and surname_only and not vancouver:
+            names.append(f"{part}, {following}")
+            i += 2
+        else:
+            names.append(part)
+            i += 1
+    return names
+
+
+def _is_initials(part: str) -> bool:
+    return bool(re.fullmatch(r"\s*(?:[A-Z]\.?\s?-?\s?){1,4}\s*", part))
+
+
+def _is_given(part: str) -> bool:
+    """ "Robert P." / "Ivan E." / "David": given names written after a comma."""
+    return bool(re.fullmatch(r"\s*[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z]\.?){0,2}\s*", part))
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def load(path: Path, exclude: Path | None) -> list[dict]:
+    skip = set()
+    if exclude:
+        skip = {json.loads(line)["raw"] for line in exclude.read_text(encoding="utf-8").splitlines() if line}
+    if path.suffix == ".xml":
+        records = load_tei(path)
+    else:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in records if r["raw"] not in skip]
+
+
+def load_tei(path: Path) -> list[dict]:
+    """GROBID/TEI ``<bibl>`` elements -> the JSONL record shape (raw + tagged spans)."""
+    from lxml import etree
+
+    records = []
+    for i, bibl in enumerate(etree.parse(str(path)).iter(TEI_NS + "bibl", "bibl")):
+        raw = re.sub(r"\s+", " ", "".join(bibl.itertext())).strip()
+        fields: dict[str, list[str]] = {}
+        for child in bibl:
+            tag = etree.QName(child).localname
+            text = re.sub(r"\s+", " ", "".join(child.itertext())).strip()
+            if tag == "title":
+                key = {"a": "title", "j": "journal", "m": "booktitle"}.get(child.get("level") or "a", "title")
+            elif tag == "biblScope":
+                unit = child.get("unit") or child.get("type")
+                key = {
+                    "vol": "volume",
+                    "volume": "volume",
+                    "issue": "issue",
+                    "pp": "pages",
+                    "page": "pages",
+                }.get(unit or "", unit or "scope")
+            elif tag == "idno":
+                key = (child.get("type") or "idno").lower()
+            elif tag == "ptr":
+                key, text = "url", child.get("target") or text
+            else:
+                key = tag
+            fields.setdefault(key, []).append(text)
+        records.append({"id": f"tei{i:05d}", "raw": raw, "fields": fields})
+    return records
+
+
+def gold_values(fields: dict[str, list[str]]) -> dict[str, object]:
+    first = {k: (v[0] if v else None) for k, v in fields.items()}
+    container = first.get("journal") or first.get("container") or first.get("booktitle")
+    pmid = re.sub(r"\D", "", first.get("pmid") or "")
+    pmcid = re.sub(r"\D", "", first.get("pmcid") or "")
+    return {
+        "authors": split_gold_authors(fields["author"]) if fields.get("author") else None,
+        "title": norm(first.get("title")),
+        "container": norm(container),
+        "year": first_year(first.get("date")),
+        "volume": norm(first.get("volume")),
+        "issue": norm(first.get("issue")),
+        "pages": norm(first.get("pages")),
+        "doi": norm_doi(first.get("doi")),
+        "pmid": pmid,
+        "pmcid": f"pmc{pmcid}" if pmcid else "",
+        "url": norm(first.get("url")),
+    }
+
+
+def predicted_values(ref) -> dict[str, object]:
+    return {
+        "authors": [k for k in (name_key(a) for a in ref.authors) if k] or None,
+        "title": norm(ref.title),
+        "container": norm(ref.container),
+        "year": str(ref.year) if ref.year else "",
+        "volume": norm(ref.volume),
+        "issue": norm(ref.issue),
+        "pages": norm(ref.pages),
+        "doi": norm_doi(ref.doi),
+        "pmid": ref.pmid or "",
+        "pmcid": norm(ref.pmcid),
+        "url": norm(ref.url),
+    }
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def prf(correct: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def run(records: list[dict], errors_field: str | None, show: int) -> int:
+    counts = {f: Counter() for f in (*FIELDS, "author names")}
+    timings: list[float] = []
+    shown = 0
+    for record in records:
+        start = time.perf_counter()
+        ref = parse_reference(record["raw"])
+        timings.append((time.perf_counter() - start) * 1e6)
+        gold, pred = gold_values(record["fields"]), predicted_values(ref)
+        for field in FIELDS:
+            g, p = gold[field], pred[field]
+            counts[field]["gold"] += bool(g)
+            counts[field]["pred"] += bool(p)
+            counts[field]["ok"] += bool(g) and g == p
+            if field == errors_field and g != p and (g or p) and shown < show:
+                shown += 1
+                print(f"[{record.get('id')}] {record['raw']}\n    gold={g!r}\n    pred={p!r}\n")
+        g_names, p_names = Counter(gold["authors"] or []), Counter(pred["authors"] or [])
+        counts["author names"]["gold"] += sum(g_names.values())
+        counts["author names"]["pred"] += sum(p_names.values()) if gold["authors"] else 0
+        counts["author names"]["ok"] += sum((g_names & p_names).values())
+    print_table(counts, timings, len(records))
+    return 0
+
+
+def print_table(counts: dict[str, Counter], timings: list[float], n: int) -> None:
+    print(f"{n} references")
+    print(f"{'field':<14}{'gold':>6}{'pred':>6}{'ok':>6}{'prec':>8}{'recall':>8}{'F1':>8}{'target':>8}")
+    f1s: dict[str, float] = {}
+    for field, c in counts.items():
+        p, r, f1 = prf(c["ok"], c["pred"], c["gold"])
+        if field in FIELDS and c["gold"]:
+            f1s[field] = f1
+        target = TARGETS.get(field)
+        mark = "" if target is None else (f"{target:.2f}" + (" ok" if f1 >= target else " LOW"))
+        print(f"{field:<14}{c['gold']:>6}{c['pred']:>6}{c['ok']:>6}{p:>8.3f}{r:>8.3f}{f1:>8.3f}  {mark}")
+    targeted = [f1s[f] for f in TARGETS if f in f1s]
+    if targeted:
+        print(f"mean F1, {len(targeted)} target fields: {statistics.fmean(targeted):.3f} (target 0.95)")
+    if f1s:
+        print(f"mean F1, all {len(f1s)} fields with gold values: {statistics.fmean(f1s.values()):.3f}")
+    if timings:
+        ordered = sorted(timings)
+        p95 = ordered[int(0.95 * (len(ordered) - 1))]
+        mean = statistics.fmean(timings)
+        print(f"time per reference: mean {mean:.0f} µs, p95 {p95:.0f} µs, max {ordered[-1]:.0f} µs")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="JSONL (dev-set shape) or TEI XML")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N references")
+    parser.add_argument("--exclude", type=Path, default=None, help="JSONL whose raw strings to skip")
+    parser.add_argument("--errors", choices=FIELDS, default=None, help="print mismatches of this field")
+    parser.add_argument("--show", type=int, default=40, help="how many mismatches to print")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"no data at {args.data}", file=sys.stderr)
+        return 2
+    records = load(args.data, args.exclude)[: args.limit]
+    return run(records, args.errors, args.show)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""Find the author list at the start of a reference and normalise each name.
+
+Every name comes out in one form, the Vancouver/NLM one: surname, a space, initials without
+periods, then a suffix if any ("Salazar AP", "de Roever WP", "Hogue CW Jr"). It is the natural
+form for clinical reference lists and the only one that all the input styles can be turned into
+without guessing (APA "Smith, J. A." -> "Smith JA"; MLA "Smith, John A." -> "Smith JA").
+
+The list is read one name at a time with small regexes rather than one big one, so that a long
+or hostile string costs linear time and a failed match never backtracks over the whole list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.journals import looks_like_organization
+
+_UPPER = "".join(ch for ch in map(chr, range(0x41, 0x250)) if ch.isupper())
+_LOWER = "".join(ch for ch in map(chr, range(0x61, 0x250)) if ch.islower() and ch not in "ªº")
+U = f"[{_UPPER}]"
+LO = f"[{_LOWER}]"
+L = f"[{_UPPER}{_LOWER}'’`]"
+NOT_LETTER = f"(?![{_UPPER}{_LOWER}])"
+
+PARTICLE = (
+    r"(?:van|vander|vanden|von|der|den|de|del|della|dei|di|da|du|dos|das|do|le|la|ten|ter|te|zu|"
+    r"bin|ibn|al|el|d'|l')"
+)
+# A surname word has a lower-case letter somewhere, which tells it apart from initials ("AP").
+SURWORD = rf"{U}{L}*{LO}{L}*(?:-\s?{U}?{L}*{LO}{L}*)*"
+# At most three words: "Sinninghe Damsté", "Van Den Berg"; more is a title, not a surname.
+SURNAME = rf"(?:{PARTICLE}\s+|{PARTICLE}(?={U}))*{SURWORD}(?:\s+(?:{PARTICLE}\s+)*{SURWORD}){{0,2}}"
+SURNAME_ONE = rf"(?:{PARTICLE}\s+)*{SURWORD}"
+SURNAME_TWO = rf"(?:{PARTICLE}\s+)*{SURWORD}(?:\s+{SURWORD})?"
+# All-capitals surnames ("KIM, C. F.", "MOALEM-TAYLOR, G.") only where a comma and initials follow.
+SURNAME_CAPS = rf"(?:{PARTICLE}\s+)*{U}{{2,}}(?:[-'’]\s?{U}{{2,}})*(?:\s{U}{{2,}}(?:-{U}{{2,}})*)?"
+SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?"
+INITIALS_PACKED = rf"{U}{{1,4}}(?:-{U}{{1,2}})?(?:III|II|IV|Jr)?|{U}(?:\s{U}(?![{_UPPER}{_LOWER}])){{1,2}}"
+INITIALS_DOTTED = rf"{U}\.(?:\s?-?\s?{U}\.){{0,3}}"
+GIVEN_WORD = rf"{U}{LO}+(?:-{U}?{LO}+)?"
+# Words that start titles, never given names: "The Godel Programming Language", "A Note on ..."
+TITLE_START = (
+    r"(?!(?:The|A|An|On|In|Of|For|And|To|With|From|Towards?|Using|Is|Are|How|What|Why|When|Where|"
+    r"New|Effects?|Role|Use|Introduction|Analysis|Design|Computer|Parallel|Proceedings|Report)\b)"
+)
+
+# name forms, tried in this order for the first name of a list
+NAME_FORMS: dict[str, re.Pattern[str]] = {
+    # Vancouver / NLM: "Salazar AP", "Sinninghe Damsté JS", "Plunkett G 3rd", "Harrison R.M."
+    "vancouver": re.compile(
+        rf"(?P<sur>{SURNAME})\s+(?P<ini>{INITIALS_DOTTED}|{INITIALS_PACKED}){NOT_LETTER}"
+        rf"(?:\s+(?P<suf>{SUFFIX}))?\.?"
+    ),
+    # APA / Harvard: "Smith, J. A.", "Heinrichs, SC.", "Aguilera, R.F.", "Smith, J., Jr."
+    "inverted": re.compile(
+        rf"(?P<sur>{SURNAME}|{SURNAME_CAPS})\s?,\s*(?P<ini>{U}\.?(?:\s?-?\s?{U}\.?){{0,3}}){NOT_LETTER}"
+        rf"(?:,?\s+(?P<suf>{SUFFIX}))?"
+    ),
+    # initials first: "A. Cau", "W.-P. de Roever", "J.M. Wing", "J. J Koenderink"
+    "initials_first": re.compile(
+        rf"(?P<given>{U}\.(?:\s?-?\s?{U}\.?){{0,3}})\s?(?P<sur>{SURNAME}){NOT_LETTER}(?!\s*:)"
+    ),
+    # given names first: "Noni E. MacDonald", "Peter Trudgill"
+    "given_first": re.compile(
+        rf"{TITLE_START}(?P<given>{GIVEN_WORD}(?:\s+(?:{U}\.|{U}(?=\s)|{GIVEN_WORD})){{0,2}})\s+(?P<sur>{SURNAME_ONE})"
+        rf"{NOT_LETTER}(?:,?\s+(?P<suf>{SUFFIX}))?(?!\s*:)"
+    ),
+    # MLA / Chicago first author: "Hammett, Daniel", "Pate, C. Marvin", "Smith, John A."
+    "inverted_full": re.compile(
+        rf"(?P<sur>{SURNAME_TWO}),\s+(?P<given>(?:{U}\.\s?)?{GIVEN_WORD}(?:\s+(?:{U}\.|{U}(?=[\s,])|{GIVEN_WORD}))?)"
+        rf"{NOT_LETTER}(?:,?\s+(?P<suf>{SUFFIX}))?"
+    ),
+    # later names only: "V Harinarayan" in "A. Gupta, V Harinarayan, D. Quass"
+    "initial_loose": re.compile(rf"(?P<given>{U})\s(?P<sur>{SURNAME_ONE}){NOT_LETTER}(?!\s*:)"),
+}
+# Which forms may follow the first one in the same list.
+NEXT_FORMS = {
+    "vancouver": ("vancouver",),
+    "inverted": ("inverted", "initials_first", "given_first"),
+    "inverted_full": ("given_first", "initials_first", "inverted_full"),
+    "initials_first": ("initials_first", "given_first", "initial_loose"),
+    "given_first": ("given_first", "initials_first", "initial_loose"),
+}
+FIRST_FORMS = ("vancouver", "inverted", "initials_first", "given_first", "inverted_full")
+SEPARATOR_RE = re.compile(
+    r"\s*[,;]+\s*(?:(?:and|&|und|y)\s+|&\s*)?(?:(?:\.\.\.|…)\s*,?\s*)?|\s+(?:and|&|und|y)\s+|\s*&\s*"
+    r"|\s*(?:\.\.\.|…)\s*,?\s*"
+)
+ET_AL_RE = re.compile(r"\s*,?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|(?:\.\.\.|…))", re.IGNORECASE)
+# What may follow a complete author list: sentence end, colon, a date, or a quoted title.
+TERMINATOR_RE = re.compile(
+    r"\s*(?:[.:;]\s|[.:;]?$)|\s*[.,]?\s*\(?\s*(?:1[5-9]|20)\d\d[a-z]?\b|\s*[.,:]?\s*[\"“”«‘']|\s*\(n\.\s?d\.\)",
+    re.IGNORECASE,
+)
+# A looser end for lists that run into the title with a comma ("R. R. Henry, Integrating ...").
+COMMA_TERMINATOR_RE = re.compile(r",\s+\S")
+FIRST_SEGMENT_RE = re.compile(r"^(?P<seg>[^.:;(]{2,120}?)(?:\.\s|:\s|\s\(\d{4})")
+# Forms whose first name is too easily confused with the first words of a title: the list must
+# then end with a hard terminator, not a comma.
+WEAK_FIRST_FORMS = ("given_first", "inverted_full")
+MAX_AUTHORS = 200
+# A Vancouver list with a typo in one name ("Hocher B, Thone-Reineke, Rohmeiss P") is still an
+# author list when at least this share of its comma-separated parts are clean names.
+MIN_LENIENT_NAME_SHARE = 2 / 3
+MIN_LENIENT_PARTS = 3
+LENIENT_END_RE = re.compile(r"[.:]\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+LENIENT_SPLIT_RE = re.compile(r"\s*[,;]+\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
+
+
+@dataclass(slots=True)
+class AuthorBlock:
+    """The names found, where the block ends in the text, and which form they were written in."""
+
+    names: list[str]
+    end: int
+    form: str | None  # a NAME_FORMS key, "organization", or None when no authors were found
+    et_al: bool = False
+    hard: bool = True  # ended by a period, colon, date or quote (not just a comma)
+
+
+def initials_of(given: str) -> str:
+    """ "John A." -> "JA", "W.-P." -> "WP", "C. Marvin" -> "CM"."""
+    return "".join(part[0] for part in re.findall(rf"{U}[{_LOWER}]*", given))
+
+
+def _normalise(match: re.Match[str], form: str) -> str:
+    groups = match.groupdict()
+    surname = re.sub(r"-\s+", "-", groups["sur"]).strip()
+    if form in ("vancouver", "inverted"):
+        initials = groups["ini"].replace(".", "").replace(" ", "")
+        initials = (
+            initials if "-" in initials.strip("-") and form == "vancouver" else initials.replace("-", "")
+        )
+    else:
+        initials = initials_of(groups["given"])
+    suffix = (groups.get("suf") or "").rstrip(".")
+    # "LJIII": a generation suffix packed onto the initials
+    packed = re.match(rf"^({U}{{1,4}}?)(III|II|IV)$", initials)
+    if packed and not suffix:
+        initials, suffix = packed.group(1), packed.group(2)
+    return " ".join(part for part in (surname, initials, suffix) if part)
+
+
+def _scan(text: str, first_form: str) -> AuthorBlock | None:
+    """Read names of one family of forms from the start; None unless the list ends cleanly."""
+    match = NAME_FORMS[first_form].match(text)
+    if not match:
+        return None
+    names = [_normalise(match, first_form)]
+    pos = match.end()
+    ends = [(pos, len(names))]
+    allowed = NEXT_FORMS[first_form]
+    while len(names) < MAX_AUTHORS:
+        sep = SEPARATOR_RE.match(text, pos)
+        if not sep:
+            break
+        for form in allowed:
+            nxt = NAME_FORMS[form].match(text, sep.end())
+            if nxt:
+                break
+        else:
+            break
+        names.append(_normalise(nxt, form))
+        pos = nxt.end()
+        ends.append((pos, len(names)))
+    for end, count in reversed(ends):
+        block = _finish(text, end, names[:count], first_form)
+        if block:
+            return block
+    return None
+
+
+def _finish(text: str, end: int, names: list[str], form: str) -> AuthorBlock | None:
+    et_al = ET_AL_RE.match(text, end)
+    if et_al:
+        end = et_al.end()
+    hard = bool(TERMINATOR_RE.match(text, end)) or (
+        text[end - 1 : end] == "." and text[end : end + 1].isspace()
+    )
+    if hard:
+        return AuthorBlock(names, end, form, bool(et_al), hard=True)
+    if form != "vancouver" and COMMA_TERMINATOR_RE.match(text, end):
+        return AuthorBlock(names, end, form, bool(et_al), hard=False)
+    return None
+
+
+def parse_author_block(text: str) -> AuthorBlock:
+    """The author list at the start of ``text`` (a reference with identifiers removed)."""
+    best: AuthorBlock | None = None
+    for form in FIRST_FORMS:  # on a tie the earlier form wins
+        block = _scan(text, form)
+        if block is None or (form in WEAK_FIRST_FORMS and not block.hard):
+            continue
+        if best is None or block.end > best.end:
+            best = block
+            # A Vancouver list of several names is unambiguous; a single "Noni E." is not.
+            if form == "vancouver" and len(block.names) > 1:
+                break
+    if best is None or (best.form != "vancouver" and len(best.names) < MIN_LENIENT_PARTS):
+        lenient = _lenient_vancouver(text)
+        if lenient and (best is None or lenient.end > best.end):
+            return lenient
+    first = FIRST_SEGMENT_RE.match(text)
+    # "World Health Organization." reads as a given-first name too: an org word decides.
+    if best and not (best.form in WEAK_FIRST_FORMS and len(best.names) == 1):
+        return best
+    if first and looks_like_organization(ET_AL_RE.sub("", first.group("seg"))):
+        seg = ET_AL_RE.sub("", first.group("seg")).strip()
+        return AuthorBlock([seg], first.start("seg") + len(first.group("seg")), "organization")
+    return best or AuthorBlock([], 0, None)
+
+
+def _lenient_vancouver(text: str) -> AuthorBlock | None:
+    """The first sentence as a Vancouver list that has a malformed name or two in it."""
+    end = LENIENT_END_RE.search(text, 0, 3000)
+    if not end:
+        return None
+    segment = ET_AL_RE.sub("", text[: end.start()]).strip(" ,")
+    parts = [p.strip() for p in LENIENT_SPLIT_RE.split(segment) if p.strip()]
+    if len(parts) < MIN_LENIENT_PARTS:
+        return None
+    matches = [NAME_FORMS["vancouver"].fullmatch(p) for p in parts]
+    if not matches[0] or sum(1 for m in matches if m) < MIN_LENIENT_NAME_SHARE * len(parts):
+        return None
+    if any(not m and (len(p.split()) > 3 or not p[0].isupper()) for p, m in zip(parts, matches, strict=True)):
+        return None
+    names = [_normalise(m, "vancouver") if m else p.rstrip(".") for p, m in zip(parts, matches, strict=True)]
+    return AuthorBlock(names, end.start() + 1, "vancouver")

@@ -1,0 +1,369 @@
+"""The "source" part of a reference: year, volume, issue and pages, and the title/container split.
+
+Every style ends a journal reference with a run of numbers and punctuation that says where the
+article is ("2017;20(2):15-25", "13(2), 137-172", "vol. 12, no. 3, 2019, pp. 45-67",
+"15:87-114, 1992"). That run is found first, as a *cluster* of number-like tokens; the text
+before it holds "Title. Journal", which ``split_title_container`` takes apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipelines.journals import (
+    CONNECTIVES,
+    is_journal_word,
+    looks_like_abbreviated_journal,
+    trailing_journal_start,
+)
+
+# Years outside this range are volumes, page numbers or typos, not publication years.
+MIN_YEAR = 1600
+MAX_YEAR = date.today().year + 1
+DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+YEAR = r"(?:1[6-9]\d\d|20\d\d)"
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Spring|Summer|Fall|Autumn|Winter)(?![a-z])\.?"
+)
+PAGE_NUM = r"(?:[A-Za-z]{1,2}\d+[A-Za-z]?|\d+[A-Za-z]?)"
+PAGES = rf"{PAGE_NUM}(?:\s*[{DASH}]+\s*{PAGE_NUM})?"
+VOL = r"\d+[A-Za-z]?"
+# An issue in parentheses is never a date: "34 (Aug. 2015)" has no issue.
+ISSUE = rf"(?![^()]*(?:{YEAR}|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s))[^()]{{1,25}}?"
+SUPPL = r"(?:Suppl(?:ement)?\.?\s*\w*|Pt\.?\s*\d+)"
+# One token of a source cluster: numbers, labels, months, (issue) groups.
+ATOM = (
+    rf"\b(?:{PAGE_NUM}|{MONTH}|(?:vol|volume|no|nr|issue|iss|pp|p|pages?|suppl|supplement|pt|part|art|article)\b\.?)"
+    rf"|\((?=[^()]{{0,30}}(?:\d|suppl))[^()]{{0,30}}\)|\[\d{{4}}\]"
+)
+CLUSTER_RE = re.compile(rf"(?:(?:{ATOM})|[\s;:,.{DASH}])+", re.IGNORECASE)
+
+# Shapes of the numbers inside a cluster, most specific first.
+YEAR_VOL_RE = re.compile(  # Vancouver / AMA: "2017;20(2):15-25", "1996; 24: 1163-1167", "2018 Jun 1;103(6)"
+    rf"(?P<year>{YEAR})[a-z]?(?:\s+{MONTH}(?:\s*\d{{1,2}})?(?:\s*[{DASH}]\s*{MONTH}(?:\s*\d{{1,2}})?)?)?"
+    rf"\s*;\s*(?P<vol>{VOL})?\s*(?:\((?P<issue>{ISSUE})\)|\s(?P<issue2>{SUPPL}))?"
+    rf"(?:\s*:\s*(?P<pages>{PAGES})|\s*,\s*(?:pages|pp?\.?)\s*(?P<pages2>{PAGES}))?",
+    re.IGNORECASE,
+)
+VOL_PAGES_RE = re.compile(  # "15:87-114", "179 (5):895-909", "370:20140330"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*(?:\((?P<issue>{ISSUE})\)|\s(?P<issue2>{SUPPL}))?\s*:\s*(?P<pages>{PAGES})",
+    re.IGNORECASE,
+)
+VOL_LABEL_RE = re.compile(r"\bvol(?:ume)?\.?\s*(?P<vol>\d+[A-Za-z]?)", re.IGNORECASE)
+ISSUE_LABEL_RE = re.compile(
+    r"\b(?:no|nr|issue|iss)\.?\s*(?P<issue>\d+[A-Za-z]?(?:\s*[-/]\s*\d+)?)", re.IGNORECASE
+)
+PAGES_LABEL_RE = re.compile(rf"\b(?:pp?|pages?)\.?\s*(?P<pages>{PAGES})", re.IGNORECASE)
+ACM_RE = re.compile(  # ACM: "36, 3 (1988), 454-469"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL}),\s*(?P<issue>\d+)\s*\((?:{MONTH}\s*)?{YEAR}\),\s*(?P<pages>{PAGES})",
+    re.IGNORECASE,
+)
+VOL_COMMA_PAGES_RE = re.compile(  # APA / Nature: "13(2), 137-172", "550, 204-213"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*(?:\((?P<issue>{ISSUE})\))?\s*,\s*(?:pp?\.?\s*)?(?P<pages>{PAGES})(?![\d(])",
+    re.IGNORECASE,
+)
+VOL_ISSUE_PAGES_RE = re.compile(  # CS: "35(8) 66-80", "43 59--69"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*(?:\((?P<issue>{ISSUE})\))?\s+(?P<pages>{PAGE_NUM}\s*[{DASH}]+\s*{PAGE_NUM})",
+    re.IGNORECASE,
+)
+VOL_YEAR_PAGES_RE = re.compile(  # "72 (1993), 2-23", "289 (1981) 123-125"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*,?\s*\((?:{MONTH}\s*)?{YEAR}\)\s*[,:]?\s*(?:pp?\.?\s*)?(?P<pages>{PAGES})",
+    re.IGNORECASE,
+)
+BIBLATEX_RE = re.compile(  # biblatex: "148. 6. pp. 1293-1307", "33. 34 (Aug. 2015), pp. 4161-4164"
+    rf"(?<![\d{DASH}])(?P<vol>\d+)\.\s?(?P<issue>\d+[A-Za-z]?)\.?\s*(?:\((?:{MONTH}\s*)?{YEAR}\))?\s*[.,]?\s*"
+    rf"(?:pp?\.|pages)\s*(?P<pages>{PAGES})",
+    re.IGNORECASE,
+)
+VOL_ISSUE_RE = re.compile(rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*\((?P<issue>{ISSUE})\)", re.IGNORECASE)
+PAGE_RANGE_RE = re.compile(  # APA proceedings without a volume: "Conference on AI, 433-439."
+    rf"(?<![\d{DASH}/])(?!{YEAR}\s*[{DASH}]+\s*{YEAR}\b)(?P<pages>{PAGE_NUM}\s*[{DASH}]+\s*{PAGE_NUM})(?![\d{DASH}/])",
+    re.IGNORECASE,
+)
+SHAPES = (
+    VOL_PAGES_RE,
+    ACM_RE,
+    VOL_YEAR_PAGES_RE,
+    BIBLATEX_RE,
+    VOL_ISSUE_PAGES_RE,
+    VOL_COMMA_PAGES_RE,
+    VOL_ISSUE_RE,
+    PAGE_RANGE_RE,
+)
+LABEL_RE = re.compile(r"\b(?:vol|volume|vols|no|nos|nr|issue)\b\.?\s*\d", re.IGNORECASE)
+MONTH_START_RE = re.compile(rf"\s{MONTH}(?=\s+{YEAR})", re.IGNORECASE)
+YEAR_RE = re.compile(rf"(?<![\d{DASH}/])({YEAR})(?:[a-z]\b)?(?![\d{DASH}/])")
+# "Journal. 2019 Jan 2;" with no volume yet (online first): still a journal date.
+JOURNAL_DATE_RE = re.compile(rf"[\s.,]*{YEAR}[a-z]?(?:\s+{MONTH}(?:\s*\d{{1,2}})?)?\s*[;:]", re.IGNORECASE)
+
+# A sentence end; also a period glued to the next word after a lower-case letter or digit
+# ("... nuclear morphology .Curr Opin", "at a glance.J Cell Sci") as copied from PDFs.
+# Journals that start in lower case have a capital inside: "eLife", "bioRxiv", "iScience".
+BOUNDARY_RE = re.compile(r"[.?!]\s+(?=[\"“‘'(\[]?[A-Z0-9]|[a-z]{1,4}[A-Z])|(?<=[a-z0-9)])\s?\.(?=[A-Z])")
+QUOTED_TITLE_RE = re.compile(r"^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)")
+IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z])")
+EDITORS_RE = re.compile(
+    r"^.{0,200}?(?:\b(?:eds?|editors?|Hrsg)\b\.?|\((?:eds?|editors?|Hrsg)\.?\))[,:]?\s+", re.IGNORECASE
+)
+EDITION_RE = re.compile(r"[\s,.]+\d+(?:st|nd|rd|th)\s+ed(?:ition|n)?\.?$", re.IGNORECASE)
+PUBLISHER_TAIL_RE = re.compile(r"(?:^|[.,]\s+)[A-Z][\w .,'’-]{1,40}:\s*[^.:;]{2,80}[;,]?\s*$")
+PUBLISHER_WORDS_RE = re.compile(
+    r"\b(?:Press|Publishers?|Publishing|Publications|Verlag|Books|Wiley|Springer|Elsevier|Saunders|Mosby|"
+    r"Lippincott|Wilkins|Kaufmann|Addison|Sons|Inc|Ltd|GmbH|B\s?\.?\s?V|Co|Academic|University|Organization|"
+    r"Routledge|Sage|Taylor|Francis|McGraw|Hill|Karger|Thieme|Blackwell|Oxford|Cambridge)\b\.?"
+)
+PUBLISHER_COMMA_RE = re.compile(
+    r",\s+[A-Z][\w&.' -]{0,40}\b"
+    r"(?:Press|Publishers?|Publishing|Verlag|Books|Wiley|Springer|Elsevier|Routledge)\.?$"
+)
+# A sentence after the journal that only names its publisher: "Appl Soil Ecol. Elsevier B.V.; 2011".
+PUBLISHER_NAME_RE = re.compile(r"\b(?:Elsevier|Springer|Wiley|Inc|Ltd|GmbH|B\s?\.?\s?V)\b")
+TYPE_TAG_RE = re.compile(
+    r"\s*\[(?:Internet|online|Review|serial on the Internet|homepage on the Internet)\]", re.I
+)
+
+
+@dataclass(slots=True)
+class Source:
+    """A located cluster and what it says; ``start`` is where the container name ends."""
+
+    start: int
+    end: int
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    strong: bool = True  # has volume/pages structure, not only a year
+
+
+def clean_pages(value: str | None) -> str | None:
+    """Pages as written, with any dash as "-" and no spaces ("204 -213" -> "204-213")."""
+    if not value:
+        return None
+    value = re.sub(rf"\s*[{DASH}]+\s*", "-", value.strip())
+    return value or None
+
+
+def to_year(value: str | None) -> int | None:
+    """An int year inside the plausible range, else None."""
+    if not value:
+        return None
+    year = int(value[:4])
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def analyse_cluster(text: str, start: int, end: int) -> Source | None:
+    """Read year/volume/issue/pages from one cluster; None if it is not a source at all."""
+    chunk = text[start:end]
+    if not any(ch.isdigit() for ch in chunk):
+        return None
+    source = Source(start, end)
+    used = chunk
+    match = YEAR_VOL_RE.search(chunk)
+    if match and _fill(source, match):
+        source.year = to_year(match.group("year"))
+        used = _blank(chunk, match)
+    elif LABEL_RE.search(chunk):
+        used = _fill_labels(source, chunk)
+    else:
+        for shape in SHAPES:
+            match = shape.search(chunk)
+            if match and _fill(source, match):
+                used = _blank(chunk, match)
+                if shape is VOL_COMMA_PAGES_RE and _pages_is_year(source, used):
+                    source.year, source.pages = to_year(source.pages), None  # "1(1), 1983."
+                break
+        else:
+            used = _fill_labels(source, chunk)
+    year = YEAR_RE.search(used)
+    if source.year is None and year:
+        source.year = to_year(year.group(1))
+    source.strong = bool(source.volume or source.pages)
+    if not source.strong and source.year is None:
+        return None
+    source.start = start + _lead(text, start, chunk)
+    return source
+
+
+def _lead(text: str, start: int, chunk: str) -> int:
+    """Where the container name ends: at the cluster's first token, except that a number
+    hyphenated onto the name ("IJCAI-95, 1088-1094") stays with the name."""
+    lead = len(chunk) - len(chunk.lstrip(" ;:,."))
+    month = MONTH_START_RE.match(chunk)
+    if month and start > 0 and text[start - 1].isalpha():
+        return month.end()  # "Sci Mar 2000;": a word of the journal name, not a month
+    glued = re.match(rf"[{DASH}]\d+[A-Za-z]?", chunk[lead:])
+    if glued and lead == 0 and start > 0 and text[start - 1].isalnum():
+        rest = chunk[glued.end() :]
+        lead = glued.end() + len(rest) - len(rest.lstrip(" ;:,."))
+    return lead
+
+
+def _fill(source: Source, match: re.Match[str]) -> bool:
+    groups = match.groupdict()
+    volume = groups.get("vol")
+    pages = groups.get("pages") or groups.get("pages2")
+    issue = groups.get("issue") or groups.get("issue2")
+    if not (volume or pages or issue):
+        return False
+    source.volume = volume
+    source.issue = issue.strip() if issue else None
+    source.pages = clean_pages(pages)
+    return True
+
+
+def _pages_is_year(source: Source, rest: str) -> bool:
+    """A lone 4-digit "page" after a comma, in a cluster with no other year, is the year."""
+    return bool(source.pages and YEAR_RE.fullmatch(source.pages) and not YEAR_RE.search(rest))
+
+
+def _blank(chunk: str, match: re.Match[str]) -> str:
+    """The chunk with the matched part spaced out, so its numbers are not read as the year."""
+    return chunk[: match.start()] + " " * (match.end() - match.start()) + chunk[match.end() :]
+
+
+def _fill_labels(source: Source, chunk: str) -> str:
+    """ "Vol. 81, No. 5, pp. 730-744": each number by its label; returns the chunk without them."""
+    for regex, attr in ((VOL_LABEL_RE, "volume"), (ISSUE_LABEL_RE, "issue"), (PAGES_LABEL_RE, "pages")):
+        match = regex.search(chunk)
+        if match:
+            value = match.group(1)
+            setattr(source, attr, clean_pages(value) if attr == "pages" else value)
+            chunk = _blank(chunk, match)
+    return chunk
+
+
+def find_source(text: str) -> Source | None:
+    """The last cluster with volume/pages structure, else the last one holding a year."""
+    strong = weak = None
+    for match in CLUSTER_RE.finditer(text):
+        if match.end() - match.start() < 2 and not match.group(0).isdigit():
+            continue
+        source = analyse_cluster(text, match.start(), match.end())
+        if source is None or source.start == 0:
+            continue
+        if source.strong:
+            strong = source
+        else:
+            weak = source
+    if strong and weak and weak.start > strong.end and strong.year is None:
+        strong.year = weak.year  # "J Cell Biol, 179 (5):895-909, 2007" split by junk
+    return strong or weak
+
+
+def is_journal_date(text: str, source: Source) -> bool:
+    """A year-only cluster shaped like a Vancouver journal date ("Metabolites. 2019 Jan 2;")."""
+    return bool(JOURNAL_DATE_RE.match(text, source.start))
+
+
+def split_title_container(region: str, expect_container: bool) -> tuple[str | None, str | None]:
+    """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container."""
+    region = TYPE_TAG_RE.sub("", region).strip(" ,;:.")
+    if not region:
+        return None, None
+    quoted = QUOTED_TITLE_RE.match(region)
+    if quoted:
+        rest = region[quoted.end() :].strip(" ,;:.")
+        in_match = IN_CONTAINER_RE.search(rest)
+        if in_match:
+            rest = rest[in_match.end() :]
+        return _clean_title(quoted.group("title")), _clean_container(rest) if rest else None
+    in_match = IN_CONTAINER_RE.search(region)
+    if in_match and in_match.start() > 0:
+        return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
+    if not expect_container:
+        title = re.sub(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$", "", _first_sentence(region).rstrip(". "))
+        return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
+    region = _drop_publisher(region)
+    starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(region)]
+    if len(starts) == 1:
+        cut = trailing_journal_start(region)
+        if cut is None:
+            return _clean_title(region), None
+        return _clean_title(region[:cut]), _clean_container(region[cut:])
+    j = len(starts) - 1
+    last = region[starts[j] :]
+    inner = trailing_journal_start(last) if _has_prose(last) else None
+    if inner:  # "RhoA. Functional assignment of the motif J Biol Chem": prose joins the title
+        cut = starts[j] + inner
+        return _clean_title(region[:cut]), _clean_container(region[cut:])
+    while j > 1:
+        previous = region[starts[j - 1] : starts[j]].rstrip()
+        if previous.endswith(".") and looks_like_abbreviated_journal(previous[:-1]):
+            j -= 1
+        else:
+            break
+    cut = _comma_abbreviation_start(region, starts[j - 1], starts[j])
+    return _clean_title(region[:cut]), _clean_container(region[cut:])
+
+
+def _has_prose(text: str) -> bool:
+    """Lower-case words other than connectives: a sentence, not a journal name."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if w[0].islower()]
+    return sum(1 for w in words if w not in CONNECTIVES) >= 2
+
+
+def _drop_publisher(region: str) -> str:
+    """ "Place: Publisher" or a publisher sentence after the journal ("Appl Soil Ecol. Elsevier B.V.")."""
+    tail = PUBLISHER_TAIL_RE.search(region)
+    if tail and PUBLISHER_WORDS_RE.search(tail.group(0)):
+        region = region[: tail.start()]
+    starts = [m.end() for m in BOUNDARY_RE.finditer(region)]
+    if starts:
+        last = region[starts[-1] :]
+        short = len(last.split()) <= 4 and not _has_prose(last)
+        if short and PUBLISHER_NAME_RE.search(last):
+            region = region[: starts[-1]]
+    return region.strip(" ,;:.") or region
+
+
+def _comma_abbreviation_start(region: str, seg_start: int, cut: int) -> int:
+    """ "Title, J. Symbolic Logic": the "J." before the cut belongs to the journal, back to the comma."""
+    previous = region[seg_start:cut].rstrip()
+    match = re.search(r",\s+((?:[A-Z][a-z]{0,9}\.\s*){1,3})$", previous)
+    if match and all(is_journal_word(t) or len(t.strip(".")) <= 2 for t in match.group(1).split()):
+        return seg_start + match.start(1)
+    return cut
+
+
+def _first_sentence(region: str) -> str:
+    match = BOUNDARY_RE.search(region)
+    return region[: match.start() + 1] if match else region
+
+
+def _book_container(text: str) -> str | None:
+    """ "Kaplan HI, Sadock BJ, eds. Comprehensive Textbook. Baltimore: W&W" -> the book title."""
+    editors = EDITORS_RE.match(text)
+    if editors:
+        text = text[editors.end() :]
+    text = PUBLISHER_TAIL_RE.sub("", text)
+    end = BOUNDARY_RE.search(text)
+    if end:
+        text = text[: end.start()]
+    return _clean_container(EDITION_RE.sub("", text))
+
+
+def _clean_title(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = TYPE_TAG_RE.sub("", value).strip()
+    value = value.strip(" ,;:")
+    if value.endswith(".") and not value.endswith("..."):
+        value = value[:-1]
+    if len(value) >= 2 and value[0] in "\"“‘'«" and value[-1] in "\"”’'»":
+        value = value[1:-1].strip(" ,.")
+    return value or None
+
+
+def _clean_container(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = TYPE_TAG_RE.sub("", value).strip(" ,;:")
+    value = re.sub(r"^In:?\s+", "", value)
+    value = value.rstrip(" ,;:")
+    if value.endswith(".") and not re.search(r"\b\w{1,3}\.$", value) and " " not in value.strip():
+        value = value[:-1]
+    return value or None
