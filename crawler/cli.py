@@ -1,13 +1,11 @@
-"""The ``clinic-archive`` command: crawl, extract, validate, demo."""
+"""The ``clinic-archive`` command. Each group of subcommands lives in ``crawler/commands/``
+and registers itself through ``register(subparsers)``; this module only wires them up."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from pipelines import TOOL
 
@@ -24,6 +22,10 @@ The archive: OUTPUT/articles.jsonl (one JSON record per article version), OUTPUT
 """
 
 
+# Modules under crawler/commands/ that add subcommands, in --help order.
+COMMAND_MODULES = ["crawl", "extract"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clinic-archive",
@@ -33,77 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=TOOL)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    crawl = sub.add_parser(
-        "crawl",
-        help="crawl one or more sites and append their posts to the archive",
-        description="Discover every blog post of the seed sites (robots.txt, sitemaps, feeds, blog index "
-        "pagination, links between posts), extract each post and append it to OUTPUT/articles.jsonl. "
-        "Re-running on an unchanged site adds nothing; a changed post is appended as a new version.",
-    )
-    crawl.add_argument("seeds", nargs="*", metavar="SEED", help="a site root or blog index URL")
-    add_crawl_options(crawl)
-
-    demo = sub.add_parser(
-        "demo",
-        help="serve the bundled demo clinic blog on 127.0.0.1 and crawl it (no network needed)",
-        description="Starts a local web server with a realistic demo clinic blog (WordPress-style markup, "
-        "cookie banners, chat widgets, reference lists) and crawls it into OUTPUT like a real site.",
-    )
-    demo.add_argument("-o", "--output", default="output", help="archive directory (default: %(default)s)")
-    demo.add_argument("--port", type=int, default=0, help="port for the demo server (default: a free one)")
-    demo.add_argument("-v", "--verbose", action="store_true", help="print Scrapy's log instead of a log file")
-
-    extract = sub.add_parser(
-        "extract",
-        help="extract one saved HTML page into a record (JSON on stdout, no network)",
-        description="Run the same extraction the crawler runs on a saved page and print the record.",
-    )
-    extract.add_argument("file", type=Path, metavar="FILE.html")
-    extract.add_argument("--url", required=True, help="the page's URL (for canonical URL, site and links)")
-    extract.add_argument("--force", action="store_true", help="extract even if the page is not an article")
-    extract.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
-
-    validate = sub.add_parser(
-        "validate",
-        help="check every line of a JSONL archive against the record schema",
-        description="Checks each line against the published JSON Schema (clinic-archive/article@1); "
-        "prints the line number and problems of each bad line; exits 1 if any line is bad.",
-    )
-    validate.add_argument("file", type=Path, metavar="FILE.jsonl")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"crawler.commands.{name}").register(sub)
     return parser
-
-
-def add_crawl_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seeds-file", metavar="FILE", help="more seeds, one URL per line (# comments)")
-    parser.add_argument("-o", "--output", default="output", help="archive directory (default: %(default)s)")
-    parser.add_argument(
-        "--max-pages", type=int, default=0, metavar="N", help="fetch at most N pages per crawl"
-    )
-    parser.add_argument(
-        "--since",
-        metavar="DATE",
-        help="skip posts published before DATE (YYYY-MM-DD); sitemap/feed dates "
-        "are used to avoid fetching them at all",
-    )
-    parser.add_argument(
-        "--delay",
-        type=float,
-        metavar="SECONDS",
-        help="minimum delay between requests to one site (default 0.5, adapted by AutoThrottle)",
-    )
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a Scrapy or "
-        "clinic-archive setting (see crawler/settings.py), e.g. -s CONCURRENT_REQUESTS_PER_DOMAIN=1",
-    )
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print Scrapy's log instead of a log file"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,226 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handler = {"crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "validate": cmd_validate}
     try:
-        return handler[args.command](args)
+        return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
 def fail(message: str, code: int = 2) -> int:
+    """Print a one-line error (never a traceback) and return the exit status."""
     print(f"clinic-archive: error: {message}", file=sys.stderr)
     return code
-
-
-# --- crawl --------------------------------------------------------------------------------
-
-
-def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.spiders.clinic_blog import SeedError, parse_seeds
-    from pipelines.normalize import parse_date
-
-    try:
-        seeds = parse_seeds(args.seeds, args.seeds_file)
-    except SeedError as exc:
-        return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot read --seeds-file: {exc}")
-    if not seeds:
-        return fail("give at least one SEED URL or --seeds-file (try: clinic-archive demo)")
-    unresolvable = [seed for seed in seeds if not host_resolves(seed)]
-    if unresolvable:
-        hosts = ", ".join(unresolvable)
-        return fail(f"cannot resolve the host of {hosts} (offline, or a typo in the URL?)", 1)
-    if args.since and parse_date(args.since) is None:
-        return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-    overrides = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            return fail(f"-s expects NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = value
-    if args.delay is not None:
-        overrides["DOWNLOAD_DELAY"] = args.delay
-    return run_crawl(seeds, Path(args.output), args.max_pages, args.since, overrides, verbose=args.verbose)
-
-
-def host_resolves(url: str) -> bool:
-    """A seed whose host has no address would only fail after retries; say so at once.
-    Behind an HTTP proxy the proxy resolves names, so we do not check."""
-    import os
-    import socket
-    from urllib.parse import urlsplit
-
-    if any(os.environ.get(v) for v in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")):
-        return True
-    try:
-        socket.getaddrinfo(urlsplit(url).hostname, None)
-    except (socket.gaierror, UnicodeError, TypeError):
-        return False
-    return True
-
-
-def run_crawl(
-    seeds: list[str],
-    output: Path,
-    max_pages: int = 0,
-    since: str | None = None,
-    overrides: dict[str, Any] | None = None,
-    verbose: bool = False,
-) -> int:
-    """Run one crawl in this process and print its summary. Returns the exit code."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    from crawler.spiders.clinic_blog import ClinicBlogSpider
-    from pipelines.archive import ArchiveError, ArchiveLock, new_crawl_id
-
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        ArchiveLock(output).release()  # fail early, with a clear message, if another crawl holds it
-    except ArchiveError as exc:
-        return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot use output directory {output}: {exc.strerror}")
-
-    crawl_id = new_crawl_id()
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    log_file = output / "logs" / f"{crawl_id}.log"
-    cli_settings: dict[str, Any] = {
-        "CLINIC_OUTPUT_DIR": str(output),
-        "CLINIC_CRAWL_ID": crawl_id,
-        "CLINIC_PROGRESS": True,
-    }
-    if not verbose:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        cli_settings["LOG_FILE"] = str(log_file)
-    settings.setdict(cli_settings, priority="cmdline")
-    settings.setdict(overrides or {}, priority="cmdline")
-
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(ClinicBlogSpider)
-    process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
-    process.start()
-
-    summary = read_summary(output, crawl_id)
-    spider = crawler.spider
-    print(summary_paragraph(summary, output, None if verbose else log_file))
-    if summary is None:
-        where = f"the log {log_file}" if not verbose else "the log above"
-        return fail(f"the crawl failed before it could finish; see {where}", 1)
-    if summary.get("fatal"):
-        return fail(summary["fatal"], 1)
-    if spider is not None and spider.seed_failures:
-        for url, message in spider.seed_failures.items():
-            print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def read_summary(output: Path, crawl_id: str) -> dict[str, Any] | None:
-    from pipelines.archive import CRAWLS, iter_records
-
-    path = output / CRAWLS
-    if not path.exists():
-        return None
-    found = None
-    for record in iter_records(path):
-        if record.get("crawl_id") == crawl_id:
-            found = record
-    return found
-
-
-def summary_paragraph(summary: dict[str, Any] | None, output: Path, log_file: Path | None) -> str:
-    if summary is None:
-        return "No crawl summary was written."
-    arts = summary["articles"]
-    written = arts["new"] + arts["changed"]
-    errors = ", ".join(f"{k} {v}" for k, v in summary["errors"].items()) or "none"
-    lines = [
-        f"Crawl {summary['crawl_id']} {summary['finish_reason']} in {summary['duration_s']:.1f} s: "
-        f"{summary['responses']} responses, {summary['pages_html']} HTML pages; "
-        f"{written} articles written ({arts['new']} new, {arts['changed']} changed), "
-        f"{arts['unchanged']} unchanged, {summary['not_articles']} pages were not articles; "
-        f"{summary['errors_total']} errors ({errors}).".replace(" 1 errors", " 1 error"),
-        f"Archive: {output / 'articles.jsonl'}",
-        f"Errors:  {output / 'errors.jsonl'}",
-        f"Crawls:  {output / 'crawls.jsonl'}",
-    ]
-    if log_file:
-        lines.append(f"Log:     {log_file}")
-    return "\n".join(lines)
-
-
-# --- demo ---------------------------------------------------------------------------------
-
-
-def demo_site_root() -> Path:
-    return Path(str(resources.files("crawler").joinpath("demo_site")))
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.siteserver import SiteServer
-
-    root = demo_site_root()
-    if not (root / "index.html").exists():
-        return fail(f"the demo site is missing from the installation ({root})", 1)
-    with SiteServer(root, port=args.port) as server:
-        print(f"Serving the demo clinic blog at {server.url}/ (from {root})")
-        # Our own local server: no need to be gentle with it.
-        fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
-        code = run_crawl([f"{server.url}/"], Path(args.output), overrides=fast, verbose=args.verbose)
-    if code == 0:
-        print(
-            f"\nTry: jq -r '[.title, (.references | length)] | @tsv' {Path(args.output) / 'articles.jsonl'}"
-        )
-    return code
-
-
-# --- extract, validate --------------------------------------------------------------------
-
-
-def cmd_extract(args: argparse.Namespace) -> int:
-    from pipelines.archive import article_record
-    from pipelines.extract import extract_article
-    from pipelines.models import Article, NotArticle
-    from pipelines.normalize import utc_now
-    from pipelines.urls import clean_url
-
-    if not clean_url(args.url):
-        return fail(f"--url must be an http(s) URL, got {args.url!r}")
-    try:
-        body = args.file.read_bytes()
-    except OSError as exc:
-        return fail(f"cannot read {args.file}: {exc.strerror}")
-    result = extract_article(body, args.url, fetched_at=utc_now(), assume_article=args.force)
-    if isinstance(result, NotArticle):
-        return fail(f"not an article: {result.reason} (use --force to extract it anyway)", 1)
-    if not isinstance(result, Article):
-        return fail(f"{result.error}: {result.message}", 1)
-    record = article_record(result, version=1, crawl_id="offline")
-    print(json.dumps(record, ensure_ascii=False, indent=args.indent))
-    return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from pipelines.validate import BadLine, validate_file
-
-    if not args.file.exists():
-        return fail(f"no such file: {args.file}")
-    bad = 0
-    total = 0
-    for result in validate_file(args.file):
-        if isinstance(result, BadLine):
-            bad += 1
-            for problem in result.problems:
-                print(f"{args.file}:{result.line}: {problem}")
-        else:
-            total = result
-    print(f"{total} lines checked, {bad} bad", file=sys.stderr)
-    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -242,7 +242,7 @@ def test_scrapy_crawl_from_the_repo_root_writes_a_feed(tmp_path, serve):
 def test_demo_command_crawls_the_bundled_site(tmp_path):
     from conftest import run_cli
 
-    from crawler.cli import demo_site_root
+    from crawler.commands.crawl import demo_site_root
 
     proc = run_cli("demo", "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]

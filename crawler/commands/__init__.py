@@ -1,0 +1,1 @@
+"""Subcommands of ``clinic-archive``: each module has ``register(subparsers)``."""
