@@ -287,8 +287,10 @@ def _add(bucket: list[str], seen: set[str], url: str) -> None:
 
 
 TAXONOMY_SITEMAP = re.compile(
-    r"(post_tag|tag|category|categories|author|product_cat|product_tag|format)s?[-_]?"
-    r"sitemap|sitemap[-_]?(tags?|categor|authors?)",
+    # Yoast, Rank Math, Wix; then WordPress core
+    r"(post_tag|tag|category|categories|author|product_cat|product_tag|format)s?[-_]?sitemap"
+    r"|sitemap[-_]?(tags?|categor|authors?)"
+    r"|wp-sitemap-(taxonomies|users)-",
     re.IGNORECASE,
 )
 

@@ -117,6 +117,23 @@ def test_parse_sitemap_index_gzip():
     assert is_taxonomy_sitemap(sitemap.entries[1].url) and not is_taxonomy_sitemap(sitemap.entries[0].url)
 
 
+@pytest.mark.parametrize(
+    ("url", "taxonomy"),
+    [
+        ("https://c.example/wp-sitemap-posts-post-1.xml", False),  # WordPress core
+        ("https://c.example/wp-sitemap-taxonomies-category-1.xml", True),
+        ("https://c.example/wp-sitemap-users-1.xml", True),
+        ("https://c.example/post_tag-sitemap.xml", True),  # Yoast / Rank Math
+        ("https://c.example/author-sitemap.xml", True),
+        ("https://c.example/page-sitemap.xml", False),
+        ("https://c.example/blog-posts-sitemap.xml", False),  # Wix
+        ("https://c.example/blog-categories-sitemap.xml", True),
+    ],
+)
+def test_taxonomy_sitemaps_of_each_cms(url, taxonomy):
+    assert is_taxonomy_sitemap(url) is taxonomy
+
+
 @pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bnot really gzip"])
 def test_parse_sitemap_rejects_non_sitemaps(body):
     with pytest.raises(DiscoveryError):
