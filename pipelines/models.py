@@ -57,6 +57,9 @@ class Citation:
     marker: str
     ref: int | None
     sentence: str
+    # Why the sentence disagrees with the entry it cites (journal, year or author named in the
+    # sentence but not in the entry), or None when it does not, or cannot be checked.
+    contradiction: str | None = None
 
 
 @dataclass(slots=True)
