@@ -84,6 +84,12 @@ def url_kind(url: str, max_pagination: int = 500) -> UrlKind:
     return UrlKind.CANDIDATE
 
 
+def is_listing(url: str, max_pagination: int = 500) -> bool:
+    """Tag, category, author, date-archive and pagination pages: crawled for links, never archived.
+    Judged on the URL a page was finally served from, by the crawl and by re-extraction alike."""
+    return url_kind(clean_url(url) or url, max_pagination) is UrlKind.LISTING
+
+
 # --- robots.txt ---------------------------------------------------------------------------
 
 ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -188,6 +194,39 @@ def parse_sitemap(body: bytes, base_url: str, max_urls: int = 50_000) -> Sitemap
         if len(sitemap.entries) >= max_urls:
             break
     return sitemap
+
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def response_kind(content_type: str, body: bytes) -> str:
+    """ "sitemap", "feed", "html" or "other", from the Content-Type and the first bytes.
+    A sitemap or feed served with a wrong type is still read as one; HTML is never sniffed."""
+    content_type = content_type.lower()
+    head = body[:4096]
+    if "html" not in content_type:
+        if looks_like_sitemap(head):
+            return "sitemap"
+        if looks_like_feed(head):
+            return "feed"
+    return "html" if any(t in content_type for t in HTML_TYPES) else "other"
+
+
+class PageDedup:
+    """The first page served under a URL or canonical URL wins; later ones are duplicates.
+    One rule for the crawl and for re-extraction, so both archive the same pages."""
+
+    def __init__(self, sites: set[str]) -> None:
+        self.sites = sites
+        self._seen: set[str] = set()
+
+    def first_time(self, url: str, canonical: str | None) -> bool:
+        page_key = clean_url(url) or url
+        canonical = canonical if canonical and site_key(canonical) in self.sites else page_key
+        if page_key in self._seen or canonical in self._seen:
+            return False
+        self._seen.update({page_key, canonical})
+        return True
 
 
 def looks_like_feed(body: bytes) -> bool:

@@ -60,10 +60,18 @@ CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
 CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
 CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
 
+# --- Raw captures (crawler/capture.py, pipelines/warc.py) --------------------------------
+CLINIC_RAW_CAPTURE = True  # every response to OUTPUT/raw/<crawl-id>.warc.gz; --no-raw turns it off
+CLINIC_RAW_MAX_BYTES = 5 * 1024 * 1024  # larger bodies (binaries) are fetched but not kept
+
 # --- Archive (pipelines/archive.py) ------------------------------------------------------
 CLINIC_OUTPUT_DIR = "output"
 CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
 
+DOWNLOADER_MIDDLEWARES = {
+    # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
+    "crawler.capture.WarcCaptureMiddleware": 950,
+}
 ITEM_PIPELINES = {
     "pipelines.scrapy_adapters.ExtractPipeline": 300,
     "pipelines.scrapy_adapters.ArchivePipeline": 800,

@@ -60,7 +60,7 @@ DEFAULT_CONFIG = ExtractConfig()
 
 def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article | NotArticle | PageError:
     """The record-making step of the crawl: a fetched ``Page`` to an ``Article``."""
-    return extract_article(
+    result = extract_article(
         page.html,
         page.final_url or page.url,
         fetched_at=page.fetched_at,
@@ -69,6 +69,10 @@ def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article
         listing=page.listing,
         config=config,
     )
+    if isinstance(result, Article):
+        result.raw = page.raw
+        result.request_url = page.url
+    return result
 
 
 def extract_article(

@@ -8,6 +8,7 @@ The spider produces a ``Page``; pure functions turn it into an ``Article`` (or a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -22,6 +23,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     crawl_id: str | None = None
     listing: bool = False  # a tag/category/pagination page: never an article
+    raw: dict[str, Any] | None = None  # where the response is kept in the WARC file, if it is
 
 
 @dataclass(slots=True)
@@ -89,6 +91,8 @@ class Article:
     status: int
     etag: str | None = None
     last_modified: str | None = None
+    raw: dict[str, Any] | None = None
+    request_url: str | None = None  # the URL that was asked for (before redirects); not in the record
 
 
 @dataclass(frozen=True, slots=True)

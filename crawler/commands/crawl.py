@@ -63,6 +63,9 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "clinic-archive setting (see crawler/settings.py), e.g. -s CONCURRENT_REQUESTS_PER_DOMAIN=1",
     )
     parser.add_argument(
+        "--no-raw", action="store_true", help="do not keep raw responses in OUTPUT/raw/<crawl-id>.warc.gz"
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="print Scrapy's log instead of a log file"
     )
 
@@ -93,6 +96,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides[name.strip()] = value
     if args.delay is not None:
         overrides["DOWNLOAD_DELAY"] = args.delay
+    if args.no_raw:
+        overrides["CLINIC_RAW_CAPTURE"] = False
     return run_crawl(seeds, Path(args.output), args.max_pages, args.since, overrides, verbose=args.verbose)
 
 

@@ -23,16 +23,18 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.capture import META_FETCHED_AT, META_POINTER
 from crawler.discovery import (
     DiscoveryError,
+    PageDedup,
     UrlKind,
     clean_url,
     extract_links,
+    is_listing,
     is_taxonomy_sitemap,
-    looks_like_feed,
-    looks_like_sitemap,
     parse_feed,
     parse_sitemap,
+    response_kind,
     robots_sitemaps,
     site_key,
     site_root,
@@ -44,7 +46,6 @@ from pipelines.normalize import parse_date, utc_now
 
 # Higher runs first: read the site's own maps before wandering its links.
 PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "seed": 70, "post": 50, "listing": 20, "link": 0}
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
 class SeedError(ValueError):
@@ -99,7 +100,8 @@ class ClinicBlogSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else 0
         self.crawl_id = crawl_id
         self._pages_requested = 0
-        self._seen_pages: set[str] = set()  # clean URLs and canonicals already yielded as pages
+        self._pages = PageDedup(self.sites)  # clean URLs and canonicals already yielded as pages
+        self._requested: set[str] = set()  # page URLs this run has asked for
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
         self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
@@ -246,11 +248,12 @@ class ClinicBlogSpider(scrapy.Spider):
             if url not in self._before_since:
                 self._before_since.add(url)
                 self._count("skipped/before_since")
-        elif url in self._seen_pages:
+        elif url in self._requested:
             return
         elif self.max_pages and self._pages_requested >= self.max_pages:
             self._count("skipped/max_pages")
         else:
+            self._requested.add(url)
             self._pages_requested += 1
             listing = kind is UrlKind.LISTING
             yield self._page_request(
@@ -263,40 +266,37 @@ class ClinicBlogSpider(scrapy.Spider):
                 response.url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}"
             )
             return
-        content_type = response.headers.get(b"Content-Type", b"").lower()
-        if looks_like_sitemap(response.body[:4096]) and b"html" not in content_type:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        kind = response_kind(content_type, response.body)
+        if kind == "sitemap":
             yield from self.parse_sitemap(response)
             return
-        if looks_like_feed(response.body[:4096]) and b"html" not in content_type:
+        if kind == "feed":
             yield from self.parse_feed(response)
             return
-        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
-            kind = content_type.decode("latin-1").split(";")[0] or "no Content-Type"
+        if kind != "html" or not isinstance(response, TextResponse):
+            shown = content_type.split(";")[0] or "no Content-Type"
             yield PageError(
-                response.url, "fetch", "not_html", f"{kind} response ({len(response.body)} bytes)"
+                response.url, "fetch", "not_html", f"{shown} response ({len(response.body)} bytes)"
             )
             return
         self._count("pages_html")
         if response.meta.get("seed"):  # robots.txt could not be read at all: still find the sitemaps
             yield from self._start_sitemaps(site_root(response.url), [])
         links = extract_links(response.selector.root, response.url)
-        page_key = clean_url(response.url) or response.url
-        canonical = links.canonical if links.canonical and self._on_site(links.canonical) else page_key
-        if page_key in self._seen_pages or canonical in self._seen_pages:
+        if not self._pages.first_time(response.url, links.canonical):
             self._count("skipped/duplicate_canonical")
         else:
-            self._seen_pages.update({page_key, canonical})
             yield Page(
                 url=response.meta.get("redirect_urls", [response.url])[0],
                 final_url=response.url,
                 status=response.status,
                 html=response.text,
-                fetched_at=utc_now(),
-                headers={
-                    k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v
-                },
+                fetched_at=response.meta.get(META_FETCHED_AT) or utc_now(),
+                headers=response_headers(response),
                 crawl_id=self.crawl_id,
-                listing=bool(response.meta.get("listing")),
+                listing=is_listing(response.url, self.max_pagination),
+                raw=response.meta.get(META_POINTER),
             )
         feeds = links.feeds or (
             [site_root(response.url).rstrip("/") + p for p in self.probe_feeds]
@@ -333,6 +333,11 @@ class ClinicBlogSpider(scrapy.Spider):
 
     def _on_site(self, url: str) -> bool:
         return site_key(url) in self.sites
+
+
+def response_headers(response: Response) -> dict[str, str]:
+    """First value of each header, names lower-cased (what the extractor needs: etag, dates)."""
+    return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:

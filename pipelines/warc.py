@@ -1,0 +1,209 @@
+"""Raw captures as standard WARC 1.1 files (via warcio), and reading them back.
+
+Every fetched response is written as a ``response`` record followed by its ``request``
+record, each its own gzip member so a file can be read from any record's offset. Bodies are
+stored exactly as received (still gzip/br-encoded if the server encoded them); readers get
+them decoded through warcio's ``content_stream()``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipelines import TOOL
+
+log = logging.getLogger(__name__)
+RAW_DIR = "raw"
+# De-chunked by the HTTP client already: a reader must not try to de-chunk the stored body.
+DROP_HEADERS = frozenset({"transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class CapturePointer:
+    """Where one response lives: ``{"warc": "raw/<file>", "offset": N, "record_id": "<urn:uuid:...>"}``."""
+
+    warc: str
+    offset: int
+    record_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"warc": self.warc, "offset": self.offset, "record_id": self.record_id}
+
+
+def warc_date(iso_z: str) -> str:
+    """Our timestamps are already WARC-Date shaped (``2026-11-24T13:40:00Z``)."""
+    return iso_z
+
+
+class WarcCapture:
+    """Appends request/response pairs to one ``.warc.gz`` file under ``OUTPUT/raw/``."""
+
+    def __init__(self, output_dir: str | Path, crawl_id: str, settings: dict[str, Any] | None = None) -> None:
+        raw_dir = Path(output_dir) / RAW_DIR
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        self.path = _free_name(raw_dir, crawl_id)
+        self.relative = f"{RAW_DIR}/{self.path.name}"
+        self._file: BinaryIO = self.path.open("ab")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = {"software": TOOL, "format": "WARC File Format 1.1", "clinic-archive-crawl-id": crawl_id}
+        info.update({k: str(v) for k, v in (settings or {}).items()})
+        self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+        self._file.flush()
+
+    def capture(
+        self,
+        url: str,
+        *,
+        method: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        date: str,
+    ) -> CapturePointer:
+        """Write one exchange; returns where its response record starts."""
+        reason = _reason(status)
+        headers = [(k, v) for k, v in response_headers if k.lower() not in DROP_HEADERS]
+        http_headers = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
+        response = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": warc_date(date)},
+        )
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        offset = self._file.tell()
+        self._writer.write_record(response)
+        request_line = f"{method} {_request_target(url)} HTTP/1.1"
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
+            warc_headers_dict={"WARC-Date": warc_date(date), "WARC-Concurrent-To": record_id},
+        )
+        self._writer.write_record(request)
+        self._file.flush()
+        return CapturePointer(self.relative, offset, record_id)
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+def _free_name(raw_dir: Path, crawl_id: str) -> Path:
+    """``<crawl-id>.warc.gz``; a resumed crawl continues in ``<crawl-id>-2.warc.gz``, and so on."""
+    path = raw_dir / f"{crawl_id}.warc.gz"
+    n = 2
+    while path.exists():
+        path = raw_dir / f"{crawl_id}-{n}.warc.gz"
+        n += 1
+    return path
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Capture:
+    """One response record, body decoded (de-chunked, decompressed)."""
+
+    url: str
+    date: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    record_id: str
+    offset: int
+    warc: str  # the file's name relative to the output directory ("raw/<file>")
+    crawl_id: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> Iterator[Capture]:
+    """Response records of one WARC file in file order. A torn final record (a killed crawl)
+    ends the file with a warning instead of an exception."""
+    path = Path(path)
+    relative = f"{RAW_DIR}/{path.name}" if relative_to is None else str(path.relative_to(relative_to))
+    crawl_id = None
+    with path.open("rb") as f:
+        records = ArchiveIterator(f)
+        try:
+            for record in records:
+                rec_type = record.rec_type
+                if rec_type == "warcinfo":
+                    crawl_id = _warcinfo_field(record, "clinic-archive-crawl-id") or crawl_id
+                    continue
+                if rec_type != "response" or record.http_headers is None:
+                    continue
+                body = record.content_stream().read()
+                headers = {k.lower(): v for k, v in record.http_headers.headers}
+                status = int(record.http_headers.get_statuscode() or 0)
+                yield Capture(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    date=record.rec_headers.get_header("WARC-Date"),
+                    status=status,
+                    headers=headers,
+                    body=body,
+                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                    offset=records.get_record_offset(),
+                    warc=relative,
+                    crawl_id=crawl_id,
+                )
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+            log.warning("%s: stopped at a damaged record (%s); earlier records are fine", path, exc)
+
+
+def _warcinfo_field(record: Any, name: str) -> str | None:
+    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() == name:
+            return value.strip()
+    return None
+
+
+def read_capture(output_dir: str | Path, pointer: dict[str, Any]) -> Capture:
+    """The response a record's ``raw`` pointer names, read by seeking to its offset."""
+    path = Path(output_dir) / pointer["warc"]
+    with path.open("rb") as f:
+        f.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(f)))
+        body = record.content_stream().read()
+        return Capture(
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            date=record.rec_headers.get_header("WARC-Date"),
+            status=int(record.http_headers.get_statuscode() or 0),
+            headers={k.lower(): v for k, v in record.http_headers.headers},
+            body=body,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            offset=pointer["offset"],
+            warc=pointer["warc"],
+        )
