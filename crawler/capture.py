@@ -39,7 +39,13 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def spider_opened(self, spider: Any) -> None:
-        info = {"robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore"}
+        info = {
+            "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            # what re-extraction needs to make the crawl's own decisions again
+            "clinic-archive-sites": " ".join(sorted(spider.sites)),
+            "clinic-archive-since": spider.since.isoformat() if spider.since else "",
+            "clinic-archive-max-pagination": spider.max_pagination,
+        }
         self.capture = WarcCapture(self.output, spider.crawl_id, info)
         log.info("raw captures go to %s", self.capture.path)
 

@@ -190,13 +190,15 @@ class Archive:
                 index[record["id"]] = (record.get("version", 1), record.get("content_hash", ""))
         return index
 
-    def add(self, article: Article) -> tuple[str, dict[str, Any]]:
-        """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record)."""
+    def add(self, article: Article, crawl_id: str | None = None) -> tuple[str, dict[str, Any]]:
+        """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).
+        ``crawl_id`` overrides the archive's own (re-extraction keeps each capture's crawl)."""
+        crawl_id = crawl_id or self.crawl_id
         previous = self._latest.get(article.id)
         if previous and previous[1] == article.content_hash:
-            return "unchanged", article_record(article, previous[0], self.crawl_id, self.tool)
+            return "unchanged", article_record(article, previous[0], crawl_id, self.tool)
         version = previous[0] + 1 if previous else 1
-        record = article_record(article, version, self.crawl_id, self.tool)
+        record = article_record(article, version, crawl_id, self.tool)
         self._articles.append(record)
         self._latest[article.id] = (version, article.content_hash)
         return ("changed" if previous else "new"), record

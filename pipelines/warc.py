@@ -145,7 +145,7 @@ class Capture:
     offset: int
     warc: str  # the file's name relative to the output directory ("raw/<file>")
     crawl_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
 
 
 def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> Iterator[Capture]:
@@ -153,14 +153,14 @@ def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> It
     ends the file with a warning instead of an exception."""
     path = Path(path)
     relative = f"{RAW_DIR}/{path.name}" if relative_to is None else str(path.relative_to(relative_to))
-    crawl_id = None
+    info: dict[str, str] = {}
     with path.open("rb") as f:
         records = ArchiveIterator(f)
         try:
             for record in records:
                 rec_type = record.rec_type
                 if rec_type == "warcinfo":
-                    crawl_id = _warcinfo_field(record, "clinic-archive-crawl-id") or crawl_id
+                    info = _warcinfo_fields(record)
                     continue
                 if rec_type != "response" or record.http_headers is None:
                     continue
@@ -176,18 +176,20 @@ def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> It
                     record_id=record.rec_headers.get_header("WARC-Record-ID"),
                     offset=records.get_record_offset(),
                     warc=relative,
-                    crawl_id=crawl_id,
+                    crawl_id=info.get("clinic-archive-crawl-id"),
+                    info=info,
                 )
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
             log.warning("%s: stopped at a damaged record (%s); earlier records are fine", path, exc)
 
 
-def _warcinfo_field(record: Any, name: str) -> str | None:
+def _warcinfo_fields(record: Any) -> dict[str, str]:
+    fields = {}
     for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip() == name:
-            return value.strip()
-    return None
+        if sep:
+            fields[key.strip()] = value.strip()
+    return fields
 
 
 def read_capture(output_dir: str | Path, pointer: dict[str, Any]) -> Capture:
