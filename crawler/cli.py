@@ -23,7 +23,7 @@ The archive: OUTPUT/articles.jsonl (one JSON record per article version), OUTPUT
 
 
 # Modules under crawler/commands/ that add subcommands, in --help order.
-COMMAND_MODULES = ["crawl", "extract", "archive", "report"]
+COMMAND_MODULES = ["crawl", "extract", "archive"]
 
 
 def build_parser() -> argparse.ArgumentParser:

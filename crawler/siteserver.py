@@ -21,7 +21,9 @@ from __future__ import annotations
 import gzip
 import json
 import mimetypes
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,12 +47,13 @@ NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h
 class SiteServer:
     """Serve ``root`` on 127.0.0.1 (a free port by default) in a background thread."""
 
-    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.root = Path(root).resolve()
+        self.delay = delay  # seconds before each answer: a slow site, for interrupting crawls
         routes_file = self.root / "_routes.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -143,6 +146,8 @@ class SiteServer:
 
             def _respond(self, send_body: bool) -> None:
                 server.requests.append((self.command, self.path))
+                if server.delay:
+                    time.sleep(server.delay)
                 status, headers, body = server.resolve(self.path)
                 self.send_response(status)
                 for name, value in headers.items():
@@ -156,6 +161,14 @@ class SiteServer:
                 pass
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a killed crawl) is normal here, not worth a traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 def _content_type(file: Path) -> str:

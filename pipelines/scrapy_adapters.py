@@ -79,12 +79,19 @@ class ArchivePipeline:
         if self.archive:
             self.archive.close()
 
+    def _finished(self, *urls: str | None) -> None:
+        """Tell a resumable crawl's ledger that this page is safely archived."""
+        finished = getattr(self.crawler.spider, "finished", None)
+        if finished:
+            finished(*urls)
+
     def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
         try:
             if isinstance(item, Article):
                 status, record = self.archive.add(item)
                 stats.inc_value(f"clinic/articles/{status}")
+                self._finished(item.request_url, item.url)
                 return record
             if isinstance(item, PageError):
                 self.archive.log_error(item)

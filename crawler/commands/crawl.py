@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
@@ -63,6 +66,11 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "clinic-archive setting (see crawler/settings.py), e.g. -s CONCURRENT_REQUESTS_PER_DOMAIN=1",
     )
     parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard an interrupted crawl of the same command instead of resuming it",
+    )
+    parser.add_argument(
         "--no-raw", action="store_true", help="do not keep raw responses in OUTPUT/raw/<crawl-id>.warc.gz"
     )
     parser.add_argument(
@@ -98,7 +106,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:
         overrides["CLINIC_RAW_CAPTURE"] = False
-    return run_crawl(seeds, Path(args.output), args.max_pages, args.since, overrides, verbose=args.verbose)
+    return run_crawl(
+        seeds,
+        Path(args.output),
+        args.max_pages,
+        args.since,
+        overrides,
+        verbose=args.verbose,
+        fresh=args.fresh,
+    )
 
 
 def host_resolves(url: str) -> bool:
@@ -124,11 +140,17 @@ def run_crawl(
     since: str | None = None,
     overrides: dict[str, Any] | None = None,
     verbose: bool = False,
+    fresh: bool = False,
 ) -> int:
-    """Run one crawl in this process and print its summary. Returns the exit code."""
+    """Run one crawl in this process and print its summary. Returns the exit code.
+
+    The crawl keeps its state in ``OUTPUT/.jobs/<job>/`` (Scrapy's JOBDIR plus our ledger), the
+    job named after the command's seeds and options, so running the same command again after an
+    interruption resumes it. A crawl that finishes removes its job directory."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.jobledger import job_crawl_id
     from crawler.spiders.clinic_blog import ClinicBlogSpider
     from pipelines.archive import ArchiveError, ArchiveLock, new_crawl_id
 
@@ -140,7 +162,14 @@ def run_crawl(
     except OSError as exc:
         return fail(f"cannot use output directory {output}: {exc.strerror}")
 
-    crawl_id = new_crawl_id()
+    overrides = dict(overrides or {})
+    job = Path(overrides.get("JOBDIR") or job_dir(output, seeds, since, max_pages))
+    if fresh:
+        shutil.rmtree(job, ignore_errors=True)
+    crawl_id = job_crawl_id(job) or new_crawl_id()
+    if job_crawl_id(job):
+        print(f"Resuming interrupted crawl {crawl_id} from {job} (--fresh starts over)")
+    overrides.setdefault("JOBDIR", str(job))
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     log_file = output / "logs" / f"{crawl_id}.log"
@@ -168,11 +197,22 @@ def run_crawl(
         return fail(f"the crawl failed before it could finish; see {where}", 1)
     if summary.get("fatal"):
         return fail(summary["fatal"], 1)
+    if summary["finish_reason"] == "finished":
+        shutil.rmtree(job, ignore_errors=True)
+    elif summary["finish_reason"] == "shutdown":
+        print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
+        return 130
     if spider is not None and spider.seed_failures:
         for url, message in spider.seed_failures.items():
             print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def job_dir(output: Path, seeds: list[str], since: str | None, max_pages: int) -> Path:
+    """``OUTPUT/.jobs/job-<hash>``: the same command always maps to the same job."""
+    spec = json.dumps({"seeds": sorted(seeds), "since": since, "max_pages": max_pages or 0}, sort_keys=True)
+    return output / ".jobs" / f"job-{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
 
 
 def read_summary(output: Path, crawl_id: str) -> dict[str, Any] | None:

@@ -40,6 +40,7 @@ from crawler.discovery import (
     site_root,
     url_kind,
 )
+from crawler.jobledger import JobLedger
 from pipelines.archive import new_crawl_id
 from pipelines.models import Page, PageError
 from pipelines.normalize import parse_date, utc_now
@@ -115,6 +116,20 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
+        spider.ledger = None
+        if settings.get("JOBDIR"):
+            spider.ledger = JobLedger(settings.get("JOBDIR"))
+            spider.crawl_id = spider.ledger.crawl_id(spider.crawl_id)
+            if not spider.ledger.recovery.clean_stop:
+                spider.ledger.discard_scrapy_queue()
+            for signal, handler in (
+                (signals.request_scheduled, spider.ledger.scheduled),
+                (signals.request_reached_downloader, spider.ledger.started),
+                (signals.item_dropped, spider._item_finished),
+                (signals.item_error, spider._item_finished),
+                (signals.spider_closed, spider._ledger_closed),
+            ):
+                crawler.signals.connect(handler, signal=signal)
         robots_signal = getattr(signals, "robots_parsed", None)
         spider.robots_via_signal = bool(robots_signal) and settings.getbool("ROBOTSTXT_OBEY")
         if spider.robots_via_signal:
@@ -124,6 +139,8 @@ class ClinicBlogSpider(scrapy.Spider):
     # --- start ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        for request in self._unfinished_requests():
+            yield request
         for seed in self.seeds:
             root = site_root(seed)
             if not self.robots_via_signal:
@@ -137,6 +154,48 @@ class ClinicBlogSpider(scrapy.Spider):
                 )
             self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
             yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
+
+    # --- resume ---------------------------------------------------------------------------
+
+    def _unfinished_requests(self) -> Iterator[scrapy.Request]:
+        """What an interrupted run of this job never finished, asked for again."""
+        if not self.ledger or not self.ledger.resuming:
+            return
+        recovery = self.ledger.recovery
+        how = "stopped" if recovery.clean_stop else "killed"
+        self.logger.info("resuming a %s crawl: %d unfinished requests", how, len(recovery.requests))
+        self._count("resumed_requests", len(recovery.requests))
+        for event in recovery.requests:
+            callback = getattr(self, event["cb"], None)
+            if callback is None:
+                continue
+            if callback == self.parse_page:
+                self._requested.add(clean_url(event["u"]) or event["u"])
+                self._pages_requested += 1
+            errback = getattr(self, event["eb"], None) if event.get("eb") else None
+            yield scrapy.Request(
+                event["u"],
+                callback=callback,
+                errback=errback,
+                priority=event["p"],
+                meta=dict(event["m"]),
+                dont_filter=True,
+            )
+
+    def finished(self, *urls: str | None) -> None:
+        """A response's work is over (no page item to wait for, or the item is done)."""
+        if self.ledger:
+            self.ledger.done(*urls)
+
+    def _item_finished(self, item: Any, **kwargs: Any) -> None:
+        if isinstance(item, Page):
+            self.finished(item.url, item.final_url)
+        elif isinstance(item, PageError):
+            self.finished(item.url)
+
+    def _ledger_closed(self, spider: Any, reason: str) -> None:
+        self.ledger.closed(reason)
+        self.ledger.close()
 
     def _count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"clinic/{key}", n)
@@ -152,12 +211,12 @@ class ClinicBlogSpider(scrapy.Spider):
         for sitemap_request in self._start_sitemaps(site_root(request.url), sitemaps):
             self.crawler.engine.crawl(sitemap_request)
 
-    def parse_robots(self, response: Response) -> Iterator[Any]:
+    def _robots_output(self, response: Response) -> Iterator[Any]:
         body = response.body.decode("utf-8", "replace")
         yield from self._start_sitemaps(response.meta["site_root"], robots_sitemaps(body, response.url))
 
     def robots_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._start_sitemaps(failure.request.meta["site_root"], [])
+        yield from self._settled(failure.request, self._start_sitemaps(failure.request.meta["site_root"], []))
 
     def _start_sitemaps(self, root: str, sitemaps: list[str]) -> Iterator[scrapy.Request]:
         """The sitemaps robots.txt names, or the usual locations when it names none. Once per site."""
@@ -180,7 +239,7 @@ class ClinicBlogSpider(scrapy.Spider):
             meta={"probe": probe, "stage": "discover"},
         )
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+    def _sitemap_output(self, response: Response) -> Iterator[Any]:
         try:
             sitemap = parse_sitemap(response.body, response.url, self.max_sitemap_urls)
         except DiscoveryError as exc:
@@ -213,7 +272,7 @@ class ClinicBlogSpider(scrapy.Spider):
             meta={"probe": probe, "stage": "discover"},
         )
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
+    def _feed_output(self, response: Response) -> Iterator[Any]:
         try:
             entries = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
@@ -260,7 +319,7 @@ class ClinicBlogSpider(scrapy.Spider):
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
             )
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    def _page_output(self, response: Response) -> Iterator[Any]:
         if not self._on_site(response.url):
             yield PageError(
                 response.url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}"
@@ -269,10 +328,10 @@ class ClinicBlogSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = response_kind(content_type, response.body)
         if kind == "sitemap":
-            yield from self.parse_sitemap(response)
+            yield from self._sitemap_output(response)
             return
         if kind == "feed":
-            yield from self.parse_feed(response)
+            yield from self._feed_output(response)
             return
         if kind != "html" or not isinstance(response, TextResponse):
             shown = content_type.split(";")[0] or "no Content-Type"
@@ -284,20 +343,6 @@ class ClinicBlogSpider(scrapy.Spider):
         if response.meta.get("seed"):  # robots.txt could not be read at all: still find the sitemaps
             yield from self._start_sitemaps(site_root(response.url), [])
         links = extract_links(response.selector.root, response.url)
-        if not self._pages.first_time(response.url, links.canonical):
-            self._count("skipped/duplicate_canonical")
-        else:
-            yield Page(
-                url=response.meta.get("redirect_urls", [response.url])[0],
-                final_url=response.url,
-                status=response.status,
-                html=response.text,
-                fetched_at=response.meta.get(META_FETCHED_AT) or utc_now(),
-                headers=response_headers(response),
-                crawl_id=self.crawl_id,
-                listing=is_listing(response.url, self.max_pagination),
-                raw=response.meta.get(META_POINTER),
-            )
         feeds = links.feeds or (
             [site_root(response.url).rstrip("/") + p for p in self.probe_feeds]
             if response.meta.get("seed")
@@ -310,10 +355,53 @@ class ClinicBlogSpider(scrapy.Spider):
             yield from self._follow(url, PRIORITY["listing"])
         for url in links.links:
             yield from self._follow(url, PRIORITY["link"])
+        # The page goes last: once it is archived its links are already queued, so a crawl
+        # killed in between never loses them (the resume ledger counts on it).
+        if not self._pages.first_time(response.url, links.canonical):
+            self._count("skipped/duplicate_canonical")
+            return
+        yield Page(
+            url=response.meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            html=response.text,
+            fetched_at=response.meta.get(META_FETCHED_AT) or utc_now(),
+            headers=response_headers(response),
+            crawl_id=self.crawl_id,
+            listing=is_listing(response.url, self.max_pagination),
+            raw=response.meta.get(META_POINTER),
+        )
+
+    # --- callbacks: each passes its output on and settles the ledger -----------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield from self._settled(response.request, self._robots_output(response))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield from self._settled(response.request, self._sitemap_output(response))
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield from self._settled(response.request, self._feed_output(response))
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        yield from self._settled(response.request, self._page_output(response))
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        yield from self._settled(failure.request, self._error_output(failure))
+
+    def _settled(self, request: scrapy.Request, output: Iterator[Any]) -> Iterator[Any]:
+        """A request is done when its callback ends, or, if it yields a page or error item,
+        when that item has been archived or dropped (see _item_finished)."""
+        item = False
+        for value in output:
+            item = item or isinstance(value, (Page, PageError))
+            yield value
+        if not item:
+            self.finished(request.url, *request.meta.get("redirect_urls", []))
 
     # --- errors ---------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> Iterator[Any]:
+    def _error_output(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         stage = request.meta.get("stage", "fetch")
         if failure.check(HttpError):

@@ -1,0 +1,123 @@
+"""A write-ahead ledger next to Scrapy's JOBDIR, so an interrupted crawl resumes without loss.
+
+Scrapy's JOBDIR persists the scheduler queue only on a clean shutdown, and marks requests as
+seen when they are queued, so requests in flight at a stop, and the whole queue after a kill,
+would never be fetched again. The ledger appends one JSON line per event, each with a single
+``write()``: a request scheduled, handed to the downloader, and done (its callback finished,
+and its page item archived or dropped). On resume, what was never
+done is requested again: after a clean stop only what was in flight (the queue is restored
+by Scrapy), after a kill everything unfinished (and Scrapy's unreliable queue is discarded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.urls import clean_url
+
+LEDGER = "clinic-ledger.jsonl"
+JOB = "clinic-job.json"
+# Request meta worth keeping to rebuild a request (all plain values).
+KEPT_META = ("probe", "stage", "seed", "listing", "site_root", "dont_obey_robotstxt")
+
+
+def _key(url: str) -> str:
+    return clean_url(url) or url
+
+
+def job_crawl_id(jobdir: str | Path) -> str | None:
+    """The crawl id an earlier, interrupted run of this job used, if there was one."""
+    job = Path(jobdir) / JOB
+    return json.loads(job.read_text("utf-8"))["crawl_id"] if job.exists() else None
+
+
+@dataclass(slots=True)
+class Recovery:
+    """What an earlier run of this job left unfinished."""
+
+    clean_stop: bool
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+class JobLedger:
+    def __init__(self, jobdir: str | Path) -> None:
+        self.jobdir = Path(jobdir)
+        self.jobdir.mkdir(parents=True, exist_ok=True)
+        self.path = self.jobdir / LEDGER
+        self.resuming = self.path.exists() and self.path.stat().st_size > 0
+        self.recovery = self._read() if self.resuming else Recovery(clean_stop=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._write({"e": "run"})
+
+    # --- job identity ---------------------------------------------------------------------
+
+    def crawl_id(self, new_id: str) -> str:
+        """The job's crawl id: the one the first run chose, so a resumed crawl keeps it."""
+        existing = job_crawl_id(self.jobdir)
+        if existing:
+            return existing
+        (self.jobdir / JOB).write_text(json.dumps({"crawl_id": new_id}), "utf-8")
+        return new_id
+
+    def discard_scrapy_queue(self) -> None:
+        """After a kill Scrapy's queue state is stale or torn; the ledger knows better."""
+        shutil.rmtree(self.jobdir / "requests.queue", ignore_errors=True)
+
+    # --- events ---------------------------------------------------------------------------
+
+    def scheduled(self, request: Any) -> None:
+        meta = {k: request.meta[k] for k in KEPT_META if k in request.meta}
+        callback = getattr(request.callback, "__name__", None)
+        errback = getattr(request.errback, "__name__", None)
+        self._write(
+            {"e": "sched", "u": request.url, "cb": callback, "eb": errback, "p": request.priority, "m": meta}
+        )
+
+    def started(self, request: Any) -> None:
+        self._write({"e": "start", "u": request.url})
+
+    def done(self, *urls: str | None) -> None:
+        for url in {u for u in urls if u}:
+            self._write({"e": "done", "u": url})
+
+    def closed(self, reason: str) -> None:
+        self._write({"e": "closed", "reason": reason})
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def _write(self, event: dict[str, Any]) -> None:
+        os.write(self._fd, (json.dumps(event, separators=(",", ":")) + "\n").encode("utf-8"))
+
+    # --- recovery -------------------------------------------------------------------------
+
+    def _read(self) -> Recovery:
+        scheduled: dict[str, dict[str, Any]] = {}
+        started: set[str] = set()
+        done: set[str] = set()
+        last = None
+        with self.path.open("rb") as f:
+            for raw in f:
+                if not raw.endswith(b"\n"):
+                    break  # torn by a kill: the event never happened
+                event = json.loads(raw)
+                last = event
+                key = _key(event["u"]) if "u" in event else None
+                kind = event["e"]
+                if kind == "sched" and event.get("cb"):
+                    scheduled.setdefault(key, event)
+                elif kind == "start":
+                    started.add(key)
+                elif kind == "done":
+                    done.add(key)
+        clean_stop = bool(last and last["e"] == "closed")
+        unfinished = started if clean_stop else set(scheduled)
+        todo = [scheduled[k] for k in scheduled if k in unfinished and k not in done]
+        return Recovery(clean_stop, todo)

@@ -1,0 +1,111 @@
+"""Interrupted crawls resume with the same command: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import FAST, ROOT, SITES, crawl, load_expected, read_jsonl
+
+from crawler.siteserver import SiteServer
+
+SLOW = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+POSTS = sorted(a["path"] for a in load_expected("wp-physio")["articles"])
+
+
+def start_crawl(url: str, out: Path, marker: str) -> subprocess.Popen:
+    log = (out.parent / f"{out.name}-first-run.log").open("w")
+    env = {**os.environ, "CLINIC_TEST_MARKER": marker}  # inherited by every child process
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", url, "-o", str(out), *FAST, *SLOW],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+
+
+def wait_for_posts_fetched(server: SiteServer, n: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(p in POSTS for p in server.paths_requested("GET")) >= n:
+            return
+        assert proc.poll() is None, "the crawl ended before it could be interrupted"
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {n} posts fetched after {timeout} s")
+
+
+def processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f"CLINIC_TEST_MARKER={marker}".encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def assert_no_survivors(marker: str, timeout: float = 15) -> None:
+    """A killed crawl must not leave worker processes behind."""
+    deadline = time.monotonic() + timeout
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = processes_with(marker)
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == [], "processes of the killed crawl outlived it"
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_interrupted_crawl_resumes_without_loss_or_duplicates(tmp_path, how):
+    out = tmp_path / "out"
+    marker = uuid.uuid4().hex
+    with SiteServer(SITES / "wp-physio", delay=0.3) as server:
+        url = f"{server.url}/"
+        proc = start_crawl(url, out, marker)
+        wait_for_posts_fetched(server, 1, proc)
+        proc.send_signal(how)
+        proc.wait(timeout=60)
+        if how == signal.SIGKILL:
+            assert_no_survivors(marker)
+        else:
+            assert proc.returncode == 130  # stopped: the same command resumes it
+        first = read_jsonl(out / "articles.jsonl")
+        assert len(first) < len(POSTS)
+        (job,) = list((out / ".jobs").iterdir())
+        assert (job / "clinic-ledger.jsonl").exists()
+
+        server.delay = 0
+        resumed = crawl([url], out)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming interrupted crawl" in resumed.stdout
+    records = resumed.articles
+    assert sorted(resumed.by_path()) == POSTS
+    assert Counter(r["id"] for r in records).most_common(1)[0][1] == 1  # no duplicates
+    assert {r["version"] for r in records} == {1}
+    assert len({r["crawl"]["id"] for r in records}) == 1  # one crawl, resumed
+    assert not any((out / ".jobs").iterdir())  # a finished job cleans up after itself
+
+
+def test_fresh_discards_an_interrupted_job(tmp_path):
+    out = tmp_path / "out"
+    with SiteServer(SITES / "wp-physio", delay=0.3) as server:
+        url = f"{server.url}/"
+        proc = start_crawl(url, out, uuid.uuid4().hex)
+        wait_for_posts_fetched(server, 1, proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        server.delay = 0
+        again = crawl([url], out, "--fresh")
+    assert again.returncode == 0
+    assert "Resuming" not in again.stdout
+    assert sorted(again.by_path()) == POSTS
