@@ -1,6 +1,7 @@
 """Page chrome that survives extraction: lines made only of widget phrases ("Text Us",
-"Book Now"), skip links and cookie notices. Only whole lines go; the same words inside a
-real sentence stay ("If pain persists, book now with a physiotherapist" is content).
+"Book Now"), skip links, cookie notices, and promotions of other posts ("Related: Five
+stretches for sciatica"). Only whole lines go; the same words inside a real sentence stay
+("If pain persists, book now with a physiotherapist" is content).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ DEFAULT_CHROME_PHRASES: tuple[str, ...] = (
     "next post",
     "menu",
     "close",
+    "comments",
+    "don't miss",
 )
 DEFAULT_CHROME_MARKERS: tuple[str, ...] = (
     "we use cookies",
@@ -74,6 +77,33 @@ DEFAULT_CHROME_MARKERS: tuple[str, ...] = (
 # Cookie notices and newsletter blurbs are a sentence or two; a longer paragraph that
 # mentions cookies is probably an article about them.
 DEFAULT_MARKER_MAX_WORDS = 40
+# A label, a colon (or | » >) and the headline of another post: "Read more: ...", "[Related: ...]".
+DEFAULT_CHROME_LEADINS: tuple[str, ...] = (
+    "related",
+    "related post",
+    "related posts",
+    "related article",
+    "related articles",
+    "related story",
+    "related stories",
+    "related reading",
+    "related content",
+    "read more",
+    "read also",
+    "also read",
+    "read next",
+    "see also",
+    "see more",
+    "you may also like",
+    "you might also like",
+    "leggi anche",
+    "lire aussi",
+    "lesen sie auch",
+    "leia também",
+    "lea también",
+)
+# A headline is a line, not a paragraph: longer lines after such a label stay.
+DEFAULT_LEADIN_MAX_WORDS = 25
 
 PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 NOISE = re.compile(r"[\W_]+")  # punctuation, separators, emoji, arrows
@@ -81,6 +111,12 @@ NOISE = re.compile(r"[\W_]+")  # punctuation, separators, emoji, arrows
 
 def _key(line: str) -> str:
     return " ".join(line.lower().replace("’", "'").split())
+
+
+def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
+    """Longest first, so "book online now" wins over "book online"; never matches when empty."""
+    ordered = sorted({_key(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return "|".join(re.escape(p) for p in ordered) or r"(?!x)x"
 
 
 class ChromeFilter:
@@ -91,12 +127,14 @@ class ChromeFilter:
         phrases: tuple[str, ...] | list[str] = DEFAULT_CHROME_PHRASES,
         markers: tuple[str, ...] | list[str] = DEFAULT_CHROME_MARKERS,
         marker_max_words: int = DEFAULT_MARKER_MAX_WORDS,
+        leadins: tuple[str, ...] | list[str] = DEFAULT_CHROME_LEADINS,
+        leadin_max_words: int = DEFAULT_LEADIN_MAX_WORDS,
     ) -> None:
-        ordered = sorted({_key(p) for p in phrases if p.strip()}, key=len, reverse=True)
-        alternation = "|".join(re.escape(p) for p in ordered) or r"(?!x)x"
-        self._phrases = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+        self._phrases = re.compile(rf"(?<!\w)(?:{_alternation(phrases)})(?!\w)")
         self._markers = tuple(_key(m) for m in markers if m.strip())
         self._marker_max_words = marker_max_words
+        self._leadins = re.compile(rf"^\W*(?:{_alternation(leadins)})\s*[:|»>]\s*\S")
+        self._leadin_max_words = leadin_max_words
 
     def is_chrome(self, line: str) -> bool:
         key = _key(line)
@@ -108,7 +146,7 @@ class ChromeFilter:
                 return True
         if any(m in key for m in self._markers):
             return len(key.split()) <= self._marker_max_words
-        return False
+        return bool(self._leadins.match(key)) and len(key.split()) <= self._leadin_max_words
 
     def clean(self, lines: list[str]) -> list[str]:
         return [line for line in lines if not self.is_chrome(line)]

@@ -18,7 +18,7 @@ from pipelines.chrome import (
     ChromeFilter,
 )
 from pipelines.citations import bracket_superscripts, link_citations
-from pipelines.maintext import main_text_lines, prune_chrome
+from pipelines.maintext import drop_title_lines, main_text_lines, prune_chrome
 from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
 from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
 from pipelines.normalize import (
@@ -131,8 +131,7 @@ def _extract(
     lines = config.chrome_filter.clean(main_text_lines(tree, url, include_tables=config.include_tables))
     lines, references = _split_trailing_references(lines, raw_references, url)
     title = choose_title(meta)
-    if lines and title and clean_line(lines[0]).lower() == title.lower():
-        lines = lines[1:]
+    lines = drop_title_lines(lines, [title, meta.title, meta.h1, meta.html_title])
     text = join_paragraphs(lines)
     words = word_count(text)
     if words == 0:

@@ -1,10 +1,19 @@
 """CMS quirks as data: how to recognise a WordPress, Squarespace, Wix or Elementor page, what
 chrome to prune before extraction, and where bylines live. The generic profile always applies.
+
+Prune rules are attribute matches (``Chrome``), not XPath: a page is walked once and every rule
+is tested on each element's attributes in Python, which is ~10x faster than one libxml2 XPath
+``contains(@class, ...)`` scan per rule. XPath stays for the rare rule that needs text or structure.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+from lxml import html as lxml_html
 
 
 def has_class(name: str) -> str:
@@ -16,22 +25,43 @@ def any_class(*names: str) -> str:
     return " or ".join(has_class(n) for n in names)
 
 
-def attr_contains(attr: str, *needles: str) -> str:
-    """XPath predicate: ``@attr`` contains any of the needles (a loose, substring match)."""
-    return " or ".join(f"contains(@{attr}, '{n}')" for n in needles)
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """Elements to prune: ``attr`` holds one of ``words`` as a whole space-separated token, or
+    contains one of ``parts`` anywhere (chrome named many ways: "cookie-bar", "gdpr_notice").
+    ``tags`` limits the rule to those elements; a rule with no ``attr`` prunes the tags outright.
+    Matching ignores case."""
+
+    attr: str | None = "class"
+    words: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+def classes(*names: str, tags: tuple[str, ...] = ()) -> Chrome:
+    return Chrome("class", words=names, tags=tags)
+
+
+def loose(attr: str, *needles: str) -> Chrome:
+    """Elements whose ``attr`` contains any needle: a loose, substring match."""
+    return Chrome(attr, parts=needles)
+
+
+def equals(attr: str, *values: str) -> Chrome:
+    return Chrome(attr, words=values)
+
+
+def tags(*names: str) -> Chrome:
+    return Chrome(None, tags=names)
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     markers: tuple[str, ...] = ()  # substrings of the page source that identify the CMS
-    prune: tuple[str, ...] = ()  # XPath of chrome to remove before extraction
+    prune: tuple[Chrome, ...] = ()  # chrome to remove before extraction
+    prune_xpath: tuple[str, ...] = ()  # chrome no attribute names: text or structure decides
     bylines: tuple[str, ...] = ()  # XPath of author name elements, most specific first
-
-
-def loose(attr: str, *needles: str) -> str:
-    """XPath of elements whose ``@attr`` contains any needle: for chrome named many ways."""
-    return f"//*[{attr_contains(attr, *needles)}]"
 
 
 SKIP_LINK = (
@@ -42,21 +72,22 @@ GENERIC = Profile(
     name="generic",
     prune=(
         # skip links, screen-reader-only helpers
-        f"//a[{any_class('skip-link', 'screen-reader-shortcut')}]",
-        SKIP_LINK,
+        classes("skip-link", "screen-reader-shortcut", tags=("a",)),
         # cookie / consent banners and modal pop-ups
         loose("id", "cookie", "gdpr", "consent"),
         loose("class", "cookie", "gdpr", "consent"),
-        "//*[@role='dialog' or @aria-modal='true']",
+        equals("role", "dialog"),
+        equals("aria-modal", "true"),
         # share buttons, related posts, newsletter sign-ups, forms
         loose("class", "sharedaddy", "share-buttons", "social-share", "addtoany", "a2a_kit", "sharing"),
         loose("class", "related-posts", "relatedposts", "yarpp", "related_posts", "newsletter", "mc4wp"),
         loose("id", "relatedposts", "newsletter"),
-        "//form",
+        tags("form"),
         # chat, call and booking widgets
         loose("class", "chat-widget", "sms-widget", "text-us", "call-now", "book-now", "sticky-cta"),
         loose("id", "chat-widget", "floating-cta"),
     ),
+    prune_xpath=(SKIP_LINK,),
     bylines=(
         "//*[@itemprop='author']//*[@itemprop='name']",
         "//*[@rel='author']",
@@ -70,9 +101,9 @@ WORDPRESS = Profile(
     name="wordpress",
     markers=("/wp-content/", "/wp-includes/", 'content="WordPress'),
     prune=(
-        f"//*[{any_class('comments-area', 'comment-respond')} or @id='comments' or @id='respond']",
-        f"//*[{has_class('post-navigation')} or {has_class('nav-links')} or {has_class('entry-footer')}]",
-        f"//*[{has_class('widget-area')} or @id='secondary']",
+        classes("comments-area", "comment-respond", "post-navigation", "nav-links", "entry-footer"),
+        classes("widget-area"),
+        equals("id", "comments", "respond", "secondary"),
     ),
     bylines=(
         f"//*[{has_class('entry-meta')}]//*[{has_class('author')}]//a",
@@ -84,9 +115,9 @@ SQUARESPACE = Profile(
     name="squarespace",
     markers=("static1.squarespace.com", "Squarespace"),
     prune=(
-        f"//*[{has_class('sqs-announcement-bar')} or {has_class('sqs-announcement-bar-dropzone')}]",
-        f"//*[{has_class('newsletter-block')} or {has_class('sqs-block-newsletter')}]",
-        f"//*[{has_class('blog-item-pagination')} or {has_class('item-pagination')}]",
+        classes("sqs-announcement-bar", "sqs-announcement-bar-dropzone"),
+        classes("newsletter-block", "sqs-block-newsletter"),
+        classes("blog-item-pagination", "item-pagination"),
     ),
     bylines=(
         f"//*[{has_class('blog-author')}]",
@@ -98,9 +129,8 @@ WIX = Profile(
     name="wix",
     markers=("wixstatic.com", "wix.com", "X-Wix", "_wixCssImports"),
     prune=(
-        "//*[@data-hook='related-posts' or @data-hook='recent-posts' or @data-hook='post-footer']",
-        "//*[@data-hook='comments' or @data-hook='comments-container']",
-        "//*[@id='SITE_HEADER' or @id='SITE_FOOTER' or @id='WIX_ADS']",
+        equals("data-hook", "related-posts", "recent-posts", "post-footer", "comments", "comments-container"),
+        equals("id", "SITE_HEADER", "SITE_FOOTER", "WIX_ADS"),
     ),
     bylines=("//*[@data-hook='user-name']", "//*[@data-hook='author-name']"),
 )
@@ -109,8 +139,8 @@ ELEMENTOR = Profile(
     name="elementor",
     markers=("elementor-",),
     prune=(
-        "//*[@data-elementor-type='header' or @data-elementor-type='footer' or @data-elementor-type='popup']",
-        f"//*[{has_class('elementor-share-buttons')} or {has_class('elementor-post-navigation')}]",
+        equals("data-elementor-type", "header", "footer", "popup"),
+        classes("elementor-share-buttons", "elementor-post-navigation"),
     ),
     bylines=(f"//*[{has_class('elementor-post-info__item--type-author')}]",),
 )
@@ -123,3 +153,63 @@ def detect_profiles(html: str) -> list[Profile]:
     """The profiles whose markers appear in the page, after the generic one."""
     head = html[:SNIFF_BYTES]
     return [GENERIC] + [p for p in PROFILES if any(m in head for m in p.markers)]
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+class ChromeMatcher:
+    """All prune rules of a set of profiles, merged so that one walk of the tree tests them all."""
+
+    def __init__(self, profiles: tuple[Profile, ...]) -> None:
+        grouped: dict[tuple[str, frozenset[str]], tuple[set[str], set[str]]] = {}
+        bare_tags: set[str] = set()
+        for rule in (rule for p in profiles for rule in p.prune):
+            if rule.attr is None:
+                bare_tags.update(rule.tags)
+                continue
+            words, parts = grouped.setdefault((rule.attr, frozenset(rule.tags)), (set(), set()))
+            words.update(w.lower() for w in rule.words)
+            parts.update(p.lower() for p in rule.parts)
+        self._tags = frozenset(bare_tags)
+        # (attribute, whole tokens, substring pattern, only these tags): plain tuples, read per element
+        self._tests = tuple(
+            (
+                attr,
+                frozenset(words),
+                re.compile("|".join(re.escape(p) for p in sorted(parts))).search if parts else None,
+                only,
+            )
+            for (attr, only), (words, parts) in grouped.items()
+        )
+        self._xpaths = tuple(etree.XPath(x) for p in profiles for x in p.prune_xpath)
+
+    def find(self, tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+        """Matching elements in document order (XPath-only rules after the attribute ones)."""
+        found = []
+        for el in tree.iter(etree.Element):
+            if el.tag in self._tags:
+                found.append(el)
+                continue
+            get = el.get
+            for attr, words, search, only in self._tests:
+                value = get(attr)
+                if not value or (only and el.tag not in only):
+                    continue
+                value = value.lower()
+                if (words and not words.isdisjoint(value.split())) or (search and search(value)):
+                    found.append(el)
+                    break
+        for xpath in self._xpaths:
+            found.extend(xpath(tree))
+        return found
+
+
+@lru_cache(maxsize=32)
+def _matcher(profiles: tuple[Profile, ...]) -> ChromeMatcher:
+    return ChromeMatcher(profiles)
+
+
+def chrome_matcher(profiles: list[Profile]) -> ChromeMatcher:
+    """The merged matcher of a set of profiles (built once per distinct set and reused)."""
+    return _matcher(tuple(profiles))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.identifiers import DOI_RE, PMCID_RE, PMID_RE
@@ -83,6 +84,21 @@ def looks_like_citation(line: str, strong: bool = False) -> bool:
     return citation_score(line) >= (STRONG_CITATION_SCORE if strong else CITATION_SCORE)
 
 
+DIGIT = re.compile(r"\d")
+
+
+def _may_be_strong(line: str) -> bool:
+    """A cheap necessary condition for ``looks_like_citation(line, strong=True)``, so that the
+    scoring regexes run on a third of a page's paragraphs, not all. Without a digit there is no
+    identifier, year or volume/pages; author (2) + et al / URL / access words (1 each) can still
+    reach the strong score, but only with et al or a URL (substring tests: lines are
+    whitespace-normalised). Keep in step with ``citation_score``."""
+    if DIGIT.search(line):
+        return True
+    low = line.lower()
+    return "et al" in low or "et. al" in low or "http" in low or "www." in low
+
+
 def is_reference_heading(text: str) -> bool:
     return len(text) <= 60 and bool(REFERENCE_HEADING.match(text))
 
@@ -107,7 +123,7 @@ def _lines(el: lxml_html.HtmlElement) -> list[str]:
     """Text lines of a block, split at <br> (a common way to stack citations in one <p>)."""
     if el.tag in ("ol", "ul"):
         return [t for li in el.xpath("./li") if (t := _text(li))]
-    if not el.xpath(".//br"):
+    if next(el.iter("br"), None) is None:  # cheaper than an XPath call per paragraph
         text = _text(el)
         return [text] if text else []
     parts: list[str] = []
@@ -130,8 +146,18 @@ def _lines(el: lxml_html.HtmlElement) -> list[str]:
     return [p for p in parts if p]
 
 
-def _in_chrome(el: lxml_html.HtmlElement) -> bool:
-    return any(a.tag in SKIP_ANCESTORS for a in el.iterancestors())
+# Everything inside nav/aside/footer/...: one XPath instead of an ancestor walk per element
+# (the walk was most of the time this module took on a long page).
+CHROME_DESCENDANTS = etree.XPath(" | ".join(f"//{tag}//*" for tag in sorted(SKIP_ANCESTORS)))
+
+
+def _chrome_elements(tree: lxml_html.HtmlElement) -> set[lxml_html.HtmlElement]:
+    return set(CHROME_DESCENDANTS(tree))
+
+
+# The tags _heading_text and _inline_heading can accept.
+CANDIDATE_TAGS = (*sorted(HEADING_TAGS), "p", "div", "span", "strong", "b", "em")
+EMPHASIS = ("strong", "b", "span", "em")
 
 
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
@@ -142,7 +168,8 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
         return _text(el)
     if el.tag in ("p", "div", "span", "strong", "b", "em"):
         text = _text(el)
-        if len(text) <= 60 and (el.tag in ("strong", "b") or el.xpath("./strong|./b|./span|./em")):
+        # a child loop, not el.xpath("./strong|..."): an XPath call per element cost more than the rest
+        if len(text) <= 60 and (el.tag in ("strong", "b") or any(c.tag in EMPHASIS for c in el)):
             return text
         if text.endswith(":") and len(text) <= 40:
             return text
@@ -221,8 +248,9 @@ def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
     """Locate the reference list(s) of a page; the elements are not modified."""
     result = ReferenceBlock()
     claimed: set[lxml_html.HtmlElement] = set()
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el in claimed or _in_chrome(el):
+    chrome = _chrome_elements(tree)
+    for el in tree.iter(*CANDIDATE_TAGS):  # other tags can be neither heading nor inline heading
+        if el in claimed or el in chrome:
             continue
         text = _heading_text(el)
         block = None
@@ -238,18 +266,18 @@ def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
             for element in block.elements:
                 claimed.update(element.iter())
     if not result.entries:
-        result = _unlabelled(tree)
+        result = _unlabelled(tree, chrome)
     return result
 
 
-def _unlabelled(tree: lxml_html.HtmlElement) -> ReferenceBlock:
+def _unlabelled(tree: lxml_html.HtmlElement, chrome: set[lxml_html.HtmlElement]) -> ReferenceBlock:
     """Paragraphs or list items whose every line is plainly a citation (no heading needed)."""
     found = ReferenceBlock()
     for el in tree.xpath("//p | //li | //div[not(.//p or .//div or .//li)]"):
-        if _in_chrome(el) or any(a in found.elements for a in el.iterancestors()):
+        if el in chrome or (found.elements and any(a in found.elements for a in el.iterancestors())):
             continue
         lines = [line for line in _lines(el) if len(line) >= MIN_ENTRY_CHARS]
-        if lines and all(looks_like_citation(line, strong=True) for line in lines):
+        if lines and all(_may_be_strong(line) and looks_like_citation(line, strong=True) for line in lines):
             found.entries += [(None, line) for line in lines]
             found.elements.append(el)
     return found
