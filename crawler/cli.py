@@ -23,7 +23,7 @@ The archive: OUTPUT/articles.jsonl (one JSON record per article version), OUTPUT
 
 
 # Modules under crawler/commands/ that add subcommands, in --help order.
-COMMAND_MODULES = ["crawl", "extract", "archive"]
+COMMAND_MODULES = ["crawl", "extract", "archive", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

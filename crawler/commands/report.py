@@ -1,0 +1,155 @@
+"""``clinic-archive report`` and ``clinic-archive duplicates``: the competitor audit, offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from crawler.cli import fail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        "report",
+        help="competitor audit of an archive: one self-contained HTML page (or JSON/CSV)",
+        description="Per site and side by side: posts per month, topics, word counts, authors and "
+        "credentials, references and identifiers, most cited journals, citation problems, newest posts, "
+        "and clusters of near-identical posts across and within sites. Uses the newest version of each "
+        "post; the archive is streamed, so large archives need little memory.",
+    )
+    report.set_defaults(func=cmd_report)
+    add_scope_options(report)
+    report.add_argument(
+        "--format",
+        choices=("html", "json", "csv"),
+        default="html",
+        help="output format (default: %(default)s)",
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write ('-' for stdout; default: report.html next to the archive for html, stdout "
+        "for json and csv)",
+    )
+
+    duplicates = sub.add_parser(
+        "duplicates",
+        help="near-duplicate cluster of every post (JSON Lines)",
+        description="One JSON line per post (newest version): id, site, url, title, published, and the id "
+        "of its near-duplicate cluster (null if it has none), so the clusters can be joined to the archive.",
+    )
+    duplicates.set_defaults(func=cmd_duplicates)
+    add_scope_options(duplicates)
+    duplicates.add_argument("--clustered-only", action="store_true", help="only posts that are in a cluster")
+    duplicates.add_argument(
+        "-o", "--output", metavar="FILE", default="-", help="output file (default: stdout)"
+    )
+
+
+def add_scope_options(parser: argparse.ArgumentParser) -> None:
+    from pipelines.report import DEFAULT_THRESHOLD
+
+    parser.add_argument(
+        "archive", type=Path, metavar="OUTPUT", help="archive directory or its articles.jsonl"
+    )
+    parser.add_argument("--sites", metavar="A,B", help="only these sites, comma-separated (e.g. a.com,b.com)")
+    parser.add_argument("--since", metavar="DATE", help="only posts published on or after DATE (YYYY-MM-DD)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="J",
+        help="near-duplicate similarity threshold: estimated Jaccard similarity of the posts' 5-word "
+        "shingles, 0-1 (default: %(default)s)",
+    )
+
+
+def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date | None] | str:
+    """The archive file, sites and since date of the arguments, or an error message."""
+    from pipelines.normalize import parse_date
+    from pipelines.report.scan import archive_file
+
+    path = archive_file(args.archive)
+    if not path.is_file():
+        return f"no archive at {path} (give the output directory of a crawl or its articles.jsonl)"
+    if not 0 < args.threshold <= 1:
+        return f"--threshold must be between 0 and 1, got {args.threshold}"
+    since = None
+    if args.since:
+        since = parse_date(args.since)
+        if since is None:
+            return f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)"
+    sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
+    return path, sites, since
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report import build_report, render
+
+    scope = read_scope(args)
+    if isinstance(scope, str):
+        return fail(scope)
+    path, sites, since = scope
+    started = time.monotonic()
+    report = build_report(path, sites, since, args.threshold)
+    for site in report.missing_sites:
+        print(f"clinic-archive: warning: no posts of {site} in {path}", file=sys.stderr)
+    output = args.output or (str(path.parent / "report.html") if args.format == "html" else "-")
+    try:
+        write_text(output, render(report, args.format))
+    except OSError as exc:
+        return fail(f"cannot write {output}: {exc.strerror}", 1)
+    where = "stdout" if output == "-" else output
+    print(
+        f"Report: {where} ({plural(report.posts, 'post')} from {plural(len(report.sites), 'site')}, "
+        f"{plural(len(report.clusters), 'near-duplicate cluster')}; {time.monotonic() - started:.1f} s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from pipelines.report import cluster_rows
+    from pipelines.report.neardup import Signer
+    from pipelines.report.scan import scan_archive
+
+    scope = read_scope(args)
+    if isinstance(scope, str):
+        return fail(scope)
+    path, sites, since = scope
+    scan = scan_archive(path, sites, since, Signer())
+    rows = cluster_rows(scan, args.threshold, clustered_only=args.clustered_only)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    try:
+        write_text(args.output, lines)
+    except OSError as exc:
+        return fail(f"cannot write {args.output}: {exc.strerror}", 1)
+    return 0
+
+
+def write_text(output: str, text: str | Iterable[str]) -> None:
+    """Write to stdout ('-') or replace the file in one step, so a reader never sees half a report."""
+    chunks = [text] if isinstance(text, str) else text
+    if output == "-":
+        sys.stdout.writelines(chunks)
+        return
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as f:
+            f.writelines(chunks)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

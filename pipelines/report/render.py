@@ -1,0 +1,147 @@
+"""The report as one self-contained HTML page (Jinja2 + inline SVG), JSON, or long-format CSV.
+
+All three come from the same ``Report``, so the tables a researcher loads from the CSV show
+exactly the numbers the HTML page shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from pipelines.report.build import Report
+from pipelines.report.charts import posts_per_month_chart, word_count_chart
+from pipelines.report.figures import SiteFigures
+
+FORMATS = ("html", "json", "csv")
+# The HTML page lists at most this many clusters (the JSON and `duplicates` give all of them):
+# past a few hundred a page stops being read and only gets slow to open.
+HTML_MAX_CLUSTERS = 200
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report in one of ``FORMATS``."""
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "csv":
+        return render_csv(report)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("pipelines.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = percent
+    env.filters["num"] = number
+    env.filters["href"] = web_link
+    return env
+
+
+def web_link(url: str | None) -> str:
+    """Only http(s) links: an archive edited by hand could hold ``javascript:`` URLs."""
+    return url if url and url.lower().startswith(("http://", "https://")) else "#"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def render_html(report: Report) -> str:
+    charts = {
+        "posts_per_month": posts_per_month_chart(report.sites),
+        "word_count": word_count_chart(report.sites),
+    }
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        columns=[*report.sites, report.total] if len(report.sites) > 1 else report.sites,
+        charts={k: Markup(v) if v else None for k, v in charts.items()},
+        clusters=report.clusters[:HTML_MAX_CLUSTERS],
+    )
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+CSV_HEADER = ("site", "figure", "key", "value")
+LISTS = ("categories", "tags", "title_words", "credentials", "journals")
+
+
+def render_csv(report: Report) -> str:
+    """Long ("tidy") format, one number per row: ``site, figure, key, value``; load it with
+    ``pandas.read_csv`` and pivot to whatever table you need."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(report))
+    return buffer.getvalue()
+
+
+def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
+    for key in ("archive", "generated_at", "since", "threshold", "lines", "bad_lines", "posts", "removed"):
+        yield "", "report", key, _cell(getattr(report, key))
+    for fig in [*report.sites, report.total]:
+        yield from site_rows(fig)
+    for cluster in report.clusters:
+        for post in cluster.posts:
+            yield post.site, "duplicate_cluster", cluster.id, post.url
+
+
+def site_rows(fig: SiteFigures) -> Iterator[tuple[str, str, str, Any]]:
+    site = fig.site
+    for field in dataclasses.fields(fig):
+        value = getattr(fig, field.name)
+        if value is None or isinstance(value, str | int | float):
+            yield site, "summary", field.name, _cell(value)
+    for month, count in fig.posts_per_month.items():
+        yield site, "posts_per_month", month, count
+    for key, value in dataclasses.asdict(fig.word_count).items():
+        if key != "histogram":
+            yield site, "word_count", key, _cell(value)
+    for label, count in fig.word_count.histogram.items():
+        yield site, "word_count_histogram", label, count
+    for name in LISTS:
+        for row in getattr(fig, name):
+            yield site, name, row.name, row.count
+    for author in fig.authors:
+        yield site, "author_posts", author.name, author.posts
+        yield site, "author_credentials", author.name, "; ".join(author.credentials)
+    for post in fig.problem_posts:
+        yield (
+            site,
+            "citation_problem_post",
+            post.url,
+            post.markers_without_entries + post.unused_entries + post.contradictions,
+        )
+    for post in fig.newest:
+        yield site, "newest_post", post.url, post.published
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value

@@ -1,0 +1,154 @@
+"""Stream an archive once and keep, per article id, the summary of its newest version.
+
+The archive is append-only history: a post appears once per version and the last line per
+``id`` is its current state (a tombstone line, with ``removed_at``, when the post is gone).
+One pass with a dict ``id -> PostSummary`` (and ``id -> MinHash signature``) gives exactly
+the newest versions while holding no texts, so memory grows with the number of posts, not
+with the size of the file.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipelines.archive import ARTICLES
+from pipelines.report.neardup import Signer, sign_all
+from pipelines.report.summary import PostSummary, summarize
+
+# Starting worker processes costs a fraction of a second: worth it from a few thousand posts on.
+PARALLEL_MIN_BYTES = 16 * 2**20
+
+
+@dataclass
+class Scan:
+    """The newest version of every post that passes the filters, plus counts about the file."""
+
+    posts: dict[str, PostSummary] = field(default_factory=dict)
+    signatures: dict[str, bytes] = field(default_factory=dict)  # only for posts long enough
+    lines: int = 0
+    bad_lines: int = 0  # lines that are not JSON objects (a torn or hand-edited file)
+    ids: int = 0  # distinct posts in the file, before filters
+    sites_seen: Counter[str] = field(default_factory=Counter)  # newest versions per site, before filters
+    removed: set[str] = field(default_factory=set)  # posts whose newest line is a tombstone (404/410)
+
+
+def archive_file(path: str | Path) -> Path:
+    """``OUTPUT`` may be the archive directory or its ``articles.jsonl`` itself."""
+    path = Path(path)
+    return path / ARTICLES if path.is_dir() else path
+
+
+def site_key(value: str) -> str:
+    """Compare sites the way people type them: case, ``www.`` and a scheme or path do not matter."""
+    value = value.strip().lower()
+    if "://" in value:
+        value = urlsplit(value).netloc
+    return value.split("/")[0].removeprefix("www.")
+
+
+def read_lines(path: Path) -> Iterator[dict[str, Any] | None]:
+    """Each line's JSON object, or None for a line that is not one; a torn last line is skipped."""
+    with path.open("rb") as f:
+        for raw in f:
+            if not raw.endswith(b"\n") or not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                yield None
+                continue
+            yield record if isinstance(record, dict) else None
+
+
+def scan_records(
+    records: Iterable[dict[str, Any] | None],
+    sites: Iterable[str] | None = None,
+    since: date | None = None,
+    signer: Signer | None = None,
+    workers: int = 0,
+) -> Scan:
+    """Newest version per id; ``sites`` keeps only those sites, ``since`` only posts published
+    on or after that date (undated posts are left out then). Signatures only with a ``signer``,
+    computed by ``workers`` processes when there is more than one."""
+    wanted = {site_key(s) for s in sites} if sites else None
+    scan = Scan()
+    texts = _summarize_all(records, scan, wanted)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # summaries hold no cycles; a full collection per 700 new objects only costs time
+    try:
+        if signer is None:
+            for _ in texts:
+                pass
+        for post_id, signature in sign_all(texts, signer, workers) if signer else ():
+            if signature is None:
+                scan.signatures.pop(post_id, None)
+            else:
+                scan.signatures[post_id] = signature
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    _finish(scan, since)
+    return scan
+
+
+def _summarize_all(
+    records: Iterable[dict[str, Any] | None], scan: Scan, wanted: set[str] | None
+) -> Iterator[tuple[str, str]]:
+    """Fill ``scan.posts`` line by line, yielding ``(id, text)`` of each kept line for signing."""
+    seen_site: dict[str, str] = {}
+    for record in records:
+        scan.lines += 1
+        if record is None or not record.get("id"):
+            scan.bad_lines += 1
+            continue
+        post_id = str(record["id"])
+        seen_site[post_id] = str(record.get("site") or "")
+        if wanted is not None and site_key(seen_site[post_id]) not in wanted:
+            scan.posts.pop(post_id, None)  # in case an older version was on a wanted site
+            continue
+        if "removed_at" in record:  # a tombstone: the post is gone from the site
+            scan.posts.pop(post_id, None)
+            scan.removed.add(post_id)
+            continue
+        scan.removed.discard(post_id)  # it came back
+        scan.posts[post_id] = summarize(record)
+        text = record.get("text")
+        yield post_id, text if isinstance(text, str) else ""
+    scan.sites_seen = Counter(seen_site.values())
+    scan.ids = len(seen_site)
+
+
+def _finish(scan: Scan, since: date | None) -> None:
+    if since is not None:
+        _drop_before(scan, since.isoformat())
+    for post_id in [k for k in scan.signatures if k not in scan.posts]:
+        del scan.signatures[post_id]
+
+
+def _drop_before(scan: Scan, since: str) -> None:
+    for post_id in [k for k, p in scan.posts.items() if not p.published or p.published[:10] < since]:
+        del scan.posts[post_id]
+
+
+def scan_archive(
+    path: str | Path,
+    sites: Iterable[str] | None = None,
+    since: date | None = None,
+    signer: Signer | None = None,
+    workers: int | None = None,
+) -> Scan:
+    """Scan an archive directory (or JSONL file) on disk; see ``scan_records``. By default a
+    large archive is signed by one process per CPU, a small one in this process."""
+    file = archive_file(path)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if file.stat().st_size >= PARALLEL_MIN_BYTES else 0
+    return scan_records(read_lines(file), sites, since, signer, workers)

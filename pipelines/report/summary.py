@@ -1,0 +1,111 @@
+"""One small, text-free summary per article: all the report needs from a record.
+
+The report streams archives of 100,000+ records. Keeping a ``PostSummary`` per id (instead of
+whole records) is what keeps memory bounded: the text is read once for the near-duplicate
+signature and then dropped. Repeated strings (sites, names, journals) are interned so that
+thousands of posts by the same author share one string.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    credentials: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PostSummary:
+    """The facts of one article version that the figures are computed from."""
+
+    id: str
+    site: str
+    site_name: str | None
+    url: str
+    title: str | None
+    published: str | None  # ISO date (YYYY-MM-DD...), or None when the post gives none
+    word_count: int
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    references: int
+    journals: tuple[str, ...]  # ``references[].container`` of each entry that has one
+    with_doi: int
+    with_pmid: int
+    with_pmcid: int
+    with_any_id: int
+    markers_without_entries: int  # citations whose marker points to no entry (``ref`` null)
+    unused_entries: int  # entries that no marker cites (``unused_references``)
+    contradictions: int  # citations flagged as disagreeing with the cited entry
+
+    @property
+    def month(self) -> str | None:
+        return self.published[:7] if self.published else None
+
+    @property
+    def citation_problems(self) -> int:
+        return self.markers_without_entries + self.unused_entries + self.contradictions
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    """Interned, non-empty strings of a list field; anything else in it is ignored."""
+    if not isinstance(values, list):
+        return ()
+    return tuple(sys.intern(v.strip()) for v in values if isinstance(v, str) and v.strip())
+
+
+def _optional(value: Any) -> str | None:
+    return sys.intern(value) if isinstance(value, str) and value else None
+
+
+def _authors(values: Any) -> tuple[Author, ...]:
+    if not isinstance(values, list):
+        return ()
+    authors = []
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
+            authors.append(Author(sys.intern(value["name"].strip()), _strings(value.get("credentials"))))
+    return tuple(authors)
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record.get(key)
+    return value if isinstance(value, list) else []
+
+
+def summarize(record: dict[str, Any]) -> PostSummary:
+    """Reduce one archive record to the report's facts (tolerant of missing fields)."""
+    refs = [r for r in _list(record, "references") if isinstance(r, dict)]
+    citations = [c for c in _list(record, "citations") if isinstance(c, dict)]
+    published = record.get("published")
+    word_count = record.get("word_count")
+    return PostSummary(
+        id=str(record.get("id") or record.get("canonical_url") or record.get("url")),
+        site=sys.intern(str(record.get("site") or "")),
+        site_name=_optional(record.get("site_name")),
+        url=str(record.get("canonical_url") or record.get("url") or ""),
+        title=record.get("title") if isinstance(record.get("title"), str) else None,
+        published=published if isinstance(published, str) and published else None,
+        word_count=word_count if isinstance(word_count, int) else 0,
+        authors=_authors(record.get("authors")),
+        categories=_strings(record.get("categories")),
+        tags=_strings(record.get("tags")),
+        references=len(refs),
+        journals=tuple(sys.intern(r["container"].strip()) for r in refs if _has_text(r.get("container"))),
+        with_doi=sum(1 for r in refs if r.get("doi")),
+        with_pmid=sum(1 for r in refs if r.get("pmid")),
+        with_pmcid=sum(1 for r in refs if r.get("pmcid")),
+        with_any_id=sum(1 for r in refs if r.get("doi") or r.get("pmid") or r.get("pmcid")),
+        markers_without_entries=sum(1 for c in citations if c.get("ref") is None),
+        unused_entries=len(_list(record, "unused_references")),
+        contradictions=sum(1 for c in citations if c.get("contradiction")),
+    )
+
+
+def _has_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
