@@ -10,6 +10,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractConfig, build_article
+from pipelines.extract_pool import ExtractPool, usable_cpus
 from pipelines.models import Article, NotArticle, Page, PageError
 
 log = logging.getLogger(__name__)
@@ -29,20 +30,38 @@ def extract_config(settings: Any) -> ExtractConfig:
 
 
 class ExtractPipeline:
-    """Page -> Article (or drop a page that is not an article)."""
+    """Page -> Article (or drop a page that is not an article).
+
+    Extraction runs in a process pool of ``CLINIC_EXTRACT_WORKERS`` (default: one per usable
+    CPU) kept for the whole crawl, so the reactor goes on fetching meanwhile; 0 runs it inline.
+    """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.config = extract_config(crawler.settings)
+        workers = crawler.settings.get("CLINIC_EXTRACT_WORKERS")
+        self.workers = usable_cpus() if workers in (None, "") else max(0, int(workers))
+        self.start_method = crawler.settings.get("CLINIC_EXTRACT_START_METHOD") or "forkserver"
+        self.pool: ExtractPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        if self.workers:
+            self.pool = ExtractPool(self.workers, self.config, self.start_method)
+            self.pool.start()
+
+    def close_spider(self) -> None:
+        if self.pool:
+            self.crawler.stats.set_value("clinic/extract_pool_restarts", self.pool.restarts)
+            self.pool.close()
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        result = build_article(item, self.config)
+        result = await self.pool.build(item) if self.pool else build_article(item, self.config)
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
             raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")

@@ -1,0 +1,26 @@
+"""CI smoke run of ``bench/crawl.py``: it still builds, serves, crawls and prints its table.
+
+No timing is asserted (CI machines vary); only that both crawlers archived every post.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_crawl_bench_smoke_run():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "crawl.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "requests/s" in proc.stdout  # the server's own load test ran
+    assert "20/20 posts" in proc.stdout  # each crawler archived every post (the bench fails otherwise)
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| clinic-archive", "| baseline"]
