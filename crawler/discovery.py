@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.normalize import parse_date
+from pipelines.normalize import parse_date, parse_datetime
 from pipelines.urls import DEFAULT_PORTS, clean_url, site_key, site_root  # noqa: F401 (re-exported)
 
 # --- URLs ---------------------------------------------------------------------------------
@@ -84,6 +84,23 @@ def url_kind(url: str, max_pagination: int = 500) -> UrlKind:
     return UrlKind.CANDIDATE
 
 
+def modified_before(lastmod: str | None, fetched_at: str | None) -> bool:
+    """True when a sitemap's ``lastmod`` says the page has not changed since we fetched it.
+    A bare date only counts when it is before the day of the fetch (same-day edits are possible)."""
+    if not lastmod or not fetched_at:
+        return False
+    fetched = parse_datetime(fetched_at)
+    if fetched is None:
+        return False
+    if len(lastmod.strip()) <= 10:  # "2024-02-27": no time of day
+        day = parse_date(lastmod)
+        return day is not None and day < fetched.date()
+    modified = parse_datetime(lastmod)
+    if modified is None or modified.tzinfo is None or fetched.tzinfo is None:
+        return False
+    return modified < fetched  # the same second is ambiguous at this resolution: ask the server
+
+
 def is_listing(url: str, max_pagination: int = 500) -> bool:
     """Tag, category, author, date-archive and pagination pages: crawled for links, never archived.
     Judged on the URL a page was finally served from, by the crawl and by re-extraction alike."""
@@ -114,10 +131,12 @@ class DiscoveryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class LinkEntry:
-    """A URL found in a sitemap or feed, with the date the source gives for it."""
+    """A URL found in a sitemap or feed, with the date the source gives for it (a sitemap's
+    ``lastmod``, a feed's publication date) as written, and as a calendar date."""
 
     url: str
     date: date | None = None
+    stamp: str | None = None
 
 
 @dataclass(slots=True)
@@ -190,7 +209,8 @@ def parse_sitemap(body: bytes, base_url: str, max_urls: int = 50_000) -> Sitemap
             continue  # cut off mid-URL in a truncated file: a guess, not a URL
         url = clean_url(loc, base_url)
         if url:
-            sitemap.entries.append(LinkEntry(url, parse_date(_child_text(el, "lastmod"))))
+            lastmod = _child_text(el, "lastmod")
+            sitemap.entries.append(LinkEntry(url, parse_date(lastmod), lastmod))
         if len(sitemap.entries) >= max_urls:
             break
     return sitemap

@@ -19,10 +19,10 @@ from typing import TypeVar
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from crawler.discovery import PageDedup, extract_links, is_listing, response_kind, site_key
+from crawler.discovery import PageDedup, clean_url, extract_links, is_listing, response_kind, site_key
 from pipelines.archive import Archive, append_crawl_summary, new_crawl_id
 from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article
-from pipelines.models import Article, NotArticle, Page, PageError
+from pipelines.models import Article, NotArticle, Page, PageError, Removal
 from pipelines.normalize import utc_now
 from pipelines.warc import Capture, iter_captures
 
@@ -33,12 +33,15 @@ R = TypeVar("R")
 
 @dataclass(slots=True)
 class Candidate:
-    """A captured HTML page and the canonical link the crawl would have deduplicated it by."""
+    """A captured HTML page and the canonical link the crawl would have deduplicated it by,
+    or a 404/410 that tombstones an archived page (``removal``; then ``page`` is None)."""
 
-    page: Page
+    page: Page | None
     canonical: str | None
     sites: set[str]
     since: str | None
+    removal: Removal | None = None
+    crawl_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -48,7 +51,7 @@ class Outcome:
     crawl_id: str | None
     sites: set[str]
     since: str | None
-    result: Article | NotArticle | PageError
+    result: Article | NotArticle | PageError | Removal
 
 
 @dataclass(slots=True)
@@ -65,7 +68,12 @@ def page_from_capture(capture: Capture) -> Candidate | None:
     """The Page the spider would have yielded for this response, or None if it yielded none."""
     info = capture.info
     sites = set(info.get("clinic-archive-sites", "").split())
-    if not 200 <= capture.status < 300 or (sites and site_key(capture.url) not in sites):
+    if sites and site_key(capture.url) not in sites:
+        return None
+    if capture.status in (404, 410):  # a tombstone if the page was archived before
+        removal = Removal(clean_url(capture.url) or capture.url, capture.status, capture.date)
+        return Candidate(None, None, sites, None, removal=removal, crawl_id=capture.crawl_id)
+    if not 200 <= capture.status < 300:
         return None
     content_type = capture.headers.get("content-type", "")
     if response_kind(content_type, capture.body) != "html":
@@ -91,6 +99,9 @@ def page_from_capture(capture: Capture) -> Candidate | None:
 
 def extract_candidate(candidate: Candidate, config: ExtractConfig = DEFAULT_CONFIG) -> Outcome:
     """Runs in a worker process: the same ``build_article`` the crawl runs."""
+    if candidate.removal is not None:
+        removal = candidate.removal
+        return Outcome(removal.url, None, candidate.crawl_id, candidate.sites, None, removal)
     page = candidate.page
     result = build_article(page, config)
     return Outcome(page.url, candidate.canonical, page.crawl_id, candidate.sites, candidate.since, result)
@@ -146,6 +157,10 @@ def reextract(
     try:
         for outcome in ordered_map(extract_candidate, iter_candidates(files, stats, progress), jobs):
             result = outcome.result
+            if isinstance(result, Removal):
+                if archive.remove(result.url, result.status, result.at, crawl_id=outcome.crawl_id or run_id):
+                    stats.add("articles/removed")
+                continue
             dedup = dedup_by_crawl.setdefault(outcome.crawl_id, PageDedup(outcome.sites))
             if not dedup.first_time(outcome.url, outcome.canonical):
                 stats.add("duplicate_canonical")

@@ -76,6 +76,8 @@ CLINIC_OUTPUT_DIR = "output"
 CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
 
 DOWNLOADER_MIDDLEWARES = {
+    # conditional requests for archived pages, redirects included (after RedirectMiddleware's 600)
+    "crawler.conditional.ConditionalRequestMiddleware": 650,
     # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
     "crawler.capture.WarcCaptureMiddleware": 950,
 }

@@ -13,12 +13,15 @@ A route key with a query string matches that exact query; otherwise the query is
 as most servers do. A route with ``"gzip": true`` serves its file gzip-compressed (a
 ``.xml.gz`` sitemap). In text files (HTML, XML, robots.txt) the marker ``{{BASE}}`` is
 replaced by the server's own base URL, so fixtures can hold absolute URLs although the
-port is random. Every request is recorded in ``SiteServer.requests`` for assertions.
+port is random. Files are served with ETag and Last-Modified and answer conditional
+requests with 304. Every request is recorded in ``SiteServer.requests`` for assertions.
 """
 
 from __future__ import annotations
 
+import email.utils
 import gzip
+import hashlib
 import json
 import mimetypes
 import sys
@@ -26,6 +29,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 CONTENT_TYPES = {
@@ -53,6 +57,7 @@ class SiteServer:
         routes_file = self.root / "_routes.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
+        self.not_modified: list[str] = []  # paths answered 304 to a conditional request
         self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -89,7 +94,8 @@ class SiteServer:
         file = self._find_file(parts.path)
         if file is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, NOT_FOUND
-        return 200, {"Content-Type": _content_type(file)}, self._read(file)
+        body = self._read(file)
+        return 200, {"Content-Type": _content_type(file), **validators(body, file.stat().st_mtime)}, body
 
     def _from_route(self, route: dict) -> tuple[int, dict[str, str], bytes]:
         headers = dict(route.get("headers", {}))
@@ -149,6 +155,9 @@ class SiteServer:
                 if server.delay:
                     time.sleep(server.delay)
                 status, headers, body = server.resolve(self.path)
+                if status == 200 and not_modified(self.headers, headers):
+                    server.not_modified.append(self.path)
+                    status, body = 304, b""
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -161,6 +170,30 @@ class SiteServer:
                 pass
 
         return Handler
+
+
+def validators(body: bytes, mtime: float) -> dict[str, str]:
+    """ETag and Last-Modified as a typical web server sends them for a static file."""
+    return {
+        "ETag": f'"{hashlib.sha1(body).hexdigest()[:16]}"',
+        "Last-Modified": email.utils.formatdate(mtime, usegmt=True),
+    }
+
+
+def not_modified(request_headers: Any, response_headers: dict[str, str]) -> bool:
+    """RFC 9110: If-None-Match wins over If-Modified-Since."""
+    etag = response_headers.get("ETag")
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match is not None:
+        return etag is not None and etag in [t.strip() for t in if_none_match.split(",")]
+    since = request_headers.get("If-Modified-Since")
+    modified = response_headers.get("Last-Modified")
+    if since and modified:
+        try:
+            return email.utils.parsedate_to_datetime(modified) <= email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 class _QuietServer(ThreadingHTTPServer):

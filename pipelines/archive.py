@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,79 @@ class ArchiveLock:
             self._fd = -1
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    """The newest line of one article in the archive: what a recrawl needs to know about it."""
+
+    id: str
+    version: int
+    content_hash: str
+    url: str
+    canonical_url: str
+    site: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str | None = None
+    published: str | None = None
+    removed: bool = False
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> KnownPage:
+        http = record.get("http") or {}
+        return cls(
+            id=record["id"],
+            version=record.get("version", 1),
+            content_hash=REMOVED if record.get("removed_at") else record.get("content_hash", ""),
+            url=record.get("url", ""),
+            canonical_url=record.get("canonical_url", ""),
+            site=record.get("site", ""),
+            etag=http.get("etag"),
+            last_modified=http.get("last_modified"),
+            fetched_at=record.get("fetched_at"),
+            published=record.get("published"),
+            removed=bool(record.get("removed_at")),
+        )
+
+
+REMOVED = "removed"  # the content hash of a tombstone: never equal to a real one
+
+
+def load_known_pages(directory: str | Path) -> dict[str, KnownPage]:
+    """Newest state of every article in ``directory``'s archive, by id."""
+    path = Path(directory) / ARTICLES
+    known: dict[str, KnownPage] = {}
+    if path.exists():
+        for record in iter_records(path):
+            known[record["id"]] = KnownPage.from_record(record)
+    return known
+
+
+def by_url(known: dict[str, KnownPage]) -> dict[str, KnownPage]:
+    """The same pages keyed by their URL and their canonical URL."""
+    index: dict[str, KnownPage] = {}
+    for page in known.values():
+        index[page.url] = page
+        index[page.canonical_url] = page
+    return index
+
+
+def tombstone_record(
+    page: KnownPage, status: int, removed_at: str, crawl_id: str, tool: str = TOOL
+) -> dict[str, Any]:
+    """The line that says an article is gone (404/410 on recrawl); its history stays above it."""
+    return {
+        "schema": SCHEMA_ID,
+        "id": page.id,
+        "version": page.version + 1,
+        "url": page.url,
+        "canonical_url": page.canonical_url,
+        "site": page.site,
+        "removed_at": removed_at,
+        "http": {"status": status},
+        "crawl": {"id": crawl_id, "tool": tool},
+    }
+
+
 class Archive:
     """An output directory: versioned article records, error lines and crawl summaries."""
 
@@ -177,31 +251,39 @@ class Archive:
         self.crawl_id = crawl_id
         self.tool = tool
         self._lock = ArchiveLock(self.directory)
-        self._latest = self._load_index()  # id -> (version, content_hash)
+        repair_torn_tail(self.directory / ARTICLES)
+        self._latest = load_known_pages(self.directory)  # id -> newest state
+        self._by_url = by_url(self._latest)
         self._articles = JsonlWriter(self.directory / ARTICLES)
         self._errors = JsonlWriter(self.directory / ERRORS)
-
-    def _load_index(self) -> dict[str, tuple[int, str]]:
-        path = self.directory / ARTICLES
-        index: dict[str, tuple[int, str]] = {}
-        if path.exists():
-            repair_torn_tail(path)
-            for record in iter_records(path):
-                index[record["id"]] = (record.get("version", 1), record.get("content_hash", ""))
-        return index
 
     def add(self, article: Article, crawl_id: str | None = None) -> tuple[str, dict[str, Any]]:
         """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).
         ``crawl_id`` overrides the archive's own (re-extraction keeps each capture's crawl)."""
         crawl_id = crawl_id or self.crawl_id
         previous = self._latest.get(article.id)
-        if previous and previous[1] == article.content_hash:
-            return "unchanged", article_record(article, previous[0], crawl_id, self.tool)
-        version = previous[0] + 1 if previous else 1
+        if previous and previous.content_hash == article.content_hash:
+            return "unchanged", article_record(article, previous.version, crawl_id, self.tool)
+        version = previous.version + 1 if previous else 1
         record = article_record(article, version, crawl_id, self.tool)
         self._articles.append(record)
-        self._latest[article.id] = (version, article.content_hash)
+        self._remember(KnownPage.from_record(record))
         return ("changed" if previous else "new"), record
+
+    def remove(self, url: str, status: int, at: str, crawl_id: str | None = None) -> dict[str, Any] | None:
+        """Append a tombstone for the article at ``url``; None if unknown or already removed."""
+        page = self._by_url.get(url)
+        if page is None or page.removed:
+            return None
+        record = tombstone_record(page, status, at, crawl_id or self.crawl_id, self.tool)
+        self._articles.append(record)
+        self._remember(KnownPage.from_record(record))
+        return record
+
+    def _remember(self, page: KnownPage) -> None:
+        self._latest[page.id] = page
+        self._by_url[page.url] = page
+        self._by_url[page.canonical_url] = page
 
     def log_error(self, error: PageError) -> dict[str, Any]:
         line = {

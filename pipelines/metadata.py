@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -95,8 +96,9 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _text(value: Any) -> str | None:
+    """A JSON-LD string, unescaped: Yoast and others write "Physio &amp; Wellness" into JSON."""
     if isinstance(value, str):
-        return " ".join(value.split()) or None
+        return " ".join(html.unescape(value).split()) or None
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("@value"))
     if isinstance(value, list) and value:
@@ -106,7 +108,7 @@ def _text(value: Any) -> str | None:
 
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [s.strip() for s in value.split(",") if s.strip()]
+        return [s.strip() for s in html.unescape(value).split(",") if s.strip()]
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []

@@ -104,6 +104,15 @@ class NotArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """An archived article's URL now answers 404/410: the archive records a tombstone."""
+
+    url: str
+    status: int
+    at: str  # when the crawl saw it gone, ISO 8601 UTC
+
+
+@dataclass(frozen=True, slots=True)
 class PageError:
     """A failure at one stage for one URL: logged once, counted, written to errors.jsonl."""
 

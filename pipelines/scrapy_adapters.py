@@ -11,7 +11,7 @@ from scrapy.utils.defer import deferred_from_coro
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractConfig, build_article
 from pipelines.extract_pool import ExtractPool, usable_cpus
-from pipelines.models import Article, NotArticle, Page, PageError
+from pipelines.models import Article, NotArticle, Page, PageError, Removal
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,13 @@ class ArchivePipeline:
                 status, record = self.archive.add(item)
                 stats.inc_value(f"clinic/articles/{status}")
                 self._finished(item.request_url, item.url)
+                return record
+            if isinstance(item, Removal):
+                record = self.archive.remove(item.url, item.status, item.at)
+                self._finished(item.url)
+                if record is None:
+                    raise DropItem("already removed", log_level="DEBUG")
+                stats.inc_value("clinic/articles/removed")
                 return record
             if isinstance(item, PageError):
                 self.archive.log_error(item)

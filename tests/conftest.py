@@ -83,6 +83,30 @@ def crawl(seeds: list[str], output: Path, *extra: str, timeout: float = 180) -> 
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
 
 
+def post_file(site: Path, path: str) -> Path:
+    """The fixture file that serves ``path`` ("/blog/x/" -> blog/x/index.html, "/post/x" -> post/x.html)."""
+    rel = path.strip("/")
+    return site / rel / "index.html" if path.endswith("/") else site / f"{rel}.html"
+
+
+def edit_post(site: Path, path: str, old: str, new: str) -> None:
+    """Edit a post the way a CMS does: the page changes and so does its sitemap ``lastmod``."""
+    import re
+    from datetime import UTC, datetime
+
+    page = post_file(site, path)
+    html = page.read_text("utf-8")
+    assert old in html, f"{old!r} is not in {page}"
+    page.write_text(html.replace(old, new), "utf-8")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    loc = re.escape(f"{{{{BASE}}}}{path}")
+    for sitemap in site.rglob("*.xml"):
+        xml = sitemap.read_text("utf-8")
+        bumped = re.sub(rf"(<loc>{loc}</loc>\s*<lastmod>)[^<]+", rf"\g<1>{now}", xml)
+        if bumped != xml:
+            sitemap.write_text(bumped, "utf-8")
+
+
 def load_expected(site: str | Path) -> dict[str, Any]:
     root = site if isinstance(site, Path) else SITES / site
     return json.loads((root / "_expected.json").read_text("utf-8"))

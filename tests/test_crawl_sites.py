@@ -12,7 +12,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITES, CrawlResult, crawl, load_expected
+from conftest import SITES, CrawlResult, crawl, edit_post, load_expected
 
 from crawler.siteserver import SiteServer
 from pipelines.validate import record_problems
@@ -170,8 +170,8 @@ def test_recrawl_of_an_unchanged_site_appends_nothing(tmp_path, serve):
     assert second.returncode == 0
     assert (tmp_path / "articles.jsonl").read_bytes() == before
     assert [c["articles"] for c in second.crawls] == [
-        {"new": 3, "changed": 0, "unchanged": 0},
-        {"new": 0, "changed": 0, "unchanged": 3},
+        {"new": 3, "changed": 0, "unchanged": 0, "removed": 0},
+        {"new": 0, "changed": 0, "unchanged": 0, "removed": 0},  # 304s and sitemap lastmod: nothing refetched
     ]
 
 
@@ -182,11 +182,8 @@ def test_a_changed_post_is_appended_as_a_new_version(tmp_path, serve):
     out = tmp_path / "out"
     assert crawl([f"{server.url}/"], out).returncode == 0
     article = load_expected("wix-dental")["articles"][0]
-    post = site / (article["path"].lstrip("/") + ".html")
     sentence = article["text_must_contain"][0]
-    html = post.read_text("utf-8")
-    assert sentence in html
-    post.write_text(html.replace(sentence, sentence + " We updated this advice in 2025."), "utf-8")
+    edit_post(site, article["path"], sentence, sentence + " We updated this advice in 2025.")
     result = crawl([f"{server.url}/"], out)
     assert result.returncode == 0
     versions = [(urlsplit(r["url"]).path, r["version"]) for r in result.articles]
@@ -194,7 +191,7 @@ def test_a_changed_post_is_appended_as_a_new_version(tmp_path, serve):
     assert versions[-1] == (article["path"], 2)
     latest = result.articles[-1]
     assert "We updated this advice in 2025." in latest["text"]
-    assert result.crawls[-1]["articles"] == {"new": 0, "changed": 1, "unchanged": 2}
+    assert result.crawls[-1]["articles"] == {"new": 0, "changed": 1, "unchanged": 0, "removed": 0}
 
 
 def test_since_skips_older_posts_without_fetching_them(tmp_path, serve):

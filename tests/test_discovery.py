@@ -11,6 +11,7 @@ from crawler.discovery import (
     clean_url,
     extract_links,
     is_taxonomy_sitemap,
+    modified_before,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
@@ -208,3 +209,20 @@ def test_extract_links_sorts_canonical_feeds_pagination_and_links():
         "https://c.example/blog/old/",
     ]
     assert links.links == ["https://c.example/blog/a/"]
+
+
+@pytest.mark.parametrize(
+    ("lastmod", "fetched", "unchanged"),
+    [
+        ("2024-02-27T19:48:12+00:00", "2026-11-25T04:00:00Z", True),
+        ("2026-11-25T04:00:00+00:00", "2026-11-25T04:00:00Z", False),  # same second: ask the server
+        ("2026-11-25T05:00:00+01:00", "2026-11-25T04:00:01Z", True),  # offsets compared properly
+        ("2026-11-25", "2026-11-25T04:00:00Z", False),  # a bare date on the day of the fetch
+        ("2026-11-24", "2026-11-25T04:00:00Z", True),
+        ("2026-11-24T10:00:00", "2026-11-25T04:00:00Z", False),  # no time zone: unsure
+        (None, "2026-11-25T04:00:00Z", False),
+        ("garbage", "2026-11-25T04:00:00Z", False),
+    ],
+)
+def test_modified_before(lastmod, fetched, unchanged):
+    assert modified_before(lastmod, fetched) is unchanged

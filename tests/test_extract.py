@@ -131,18 +131,18 @@ def test_metadata_from_json_ld_graph_and_credentials():
     head = (
         '<script type="application/ld+json">{"@context":"https://schema.org","@graph":['
         '{"@type":"BlogPosting","headline":"Back Pain Basics","datePublished":"2023-03-14T10:00:00+00:00",'
-        '"dateModified":"2023-04-02","author":{"@id":"#maria"},"articleSection":["Back Pain"],'
+        '"dateModified":"2023-04-02","author":{"@id":"#maria"},"articleSection":["Neck &amp; Back Pain"],'
         '"keywords":"exercise, low back pain"},'
         '{"@type":"Person","@id":"#maria","name":"Dr. Maria Lopez, PT, DPT, OCS"},'
-        '{"@type":"WebSite","name":"Example Physio"}]}</script>'
+        '{"@type":"WebSite","name":"Example Physio &amp; Wellness"}]}</script>'
         '<link rel="canonical" href="https://clinic.example/blog/post/">'
     )
     article = extract(page(BODY, head=head))
     assert article.title == "Back Pain Basics"
     assert [(a.name, a.credentials) for a in article.authors] == [("Maria Lopez", ["PT", "DPT", "OCS"])]
     assert (article.published, article.modified) == ("2023-03-14", "2023-04-02")
-    assert article.categories == ["Back Pain"] and article.tags == ["exercise", "low back pain"]
-    assert article.language == "en" and article.site_name == "Example Physio"
+    assert article.categories == ["Neck & Back Pain"] and article.tags == ["exercise", "low back pain"]
+    assert article.language == "en" and article.site_name == "Example Physio & Wellness"  # JSON-LD unescaped
     assert article.canonical_url == URL and article.site == "clinic.example"
 
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SITES, crawl, load_expected, read_jsonl, run_cli
+from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
 from crawler.siteserver import SiteServer
 
@@ -40,9 +40,8 @@ def test_reextract_rebuilds_version_history_across_crawls(tmp_path, serve):
     out = tmp_path / "live"
     assert crawl([f"{server.url}/"], out).returncode == 0
     article = load_expected("wix-dental")["articles"][1]
-    post = site / (article["path"].lstrip("/") + ".html")
     sentence = article["text_must_contain"][0]
-    post.write_text(post.read_text("utf-8").replace(sentence, sentence + " Updated for 2025."), "utf-8")
+    edit_post(site, article["path"], sentence, sentence + " Updated for 2025.")
     assert crawl([f"{server.url}/"], out).returncode == 0
     assert len(warcs(out)) == 2
 

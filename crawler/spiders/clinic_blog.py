@@ -19,11 +19,13 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.capture import META_FETCHED_AT, META_POINTER
+from crawler.conditional import AlreadyConfirmed
 from crawler.discovery import (
     DiscoveryError,
     PageDedup,
@@ -32,6 +34,7 @@ from crawler.discovery import (
     extract_links,
     is_listing,
     is_taxonomy_sitemap,
+    modified_before,
     parse_feed,
     parse_sitemap,
     response_kind,
@@ -41,8 +44,8 @@ from crawler.discovery import (
     url_kind,
 )
 from crawler.jobledger import JobLedger
-from pipelines.archive import new_crawl_id
-from pipelines.models import Page, PageError
+from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
+from pipelines.models import Page, PageError, Removal
 from pipelines.normalize import parse_date, utc_now
 
 # Higher runs first: read the site's own maps before wandering its links.
@@ -106,6 +109,10 @@ class ClinicBlogSpider(scrapy.Spider):
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
         self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
+        self.known: dict[str, KnownPage] = {}  # archived articles of these sites, by URL
+        self.confirmed: set[str] = set()  # ids of known pages seen unchanged (304, sitemap lastmod)
+        # (crawler/conditional.py adds the conditional headers to requests for known pages)
+        self._rechecked = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
@@ -130,6 +137,9 @@ class ClinicBlogSpider(scrapy.Spider):
                 (signals.spider_closed, spider._ledger_closed),
             ):
                 crawler.signals.connect(handler, signal=signal)
+        known = load_known_pages(settings.get("CLINIC_OUTPUT_DIR") or "output")
+        spider.known = {url: p for url, p in by_url(known).items() if p.site in spider.sites}
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
         spider.robots_via_signal = bool(robots_signal) and settings.getbool("ROBOTSTXT_OBEY")
         if spider.robots_via_signal:
@@ -259,7 +269,7 @@ class ClinicBlogSpider(scrapy.Spider):
                 yield self._sitemap_request(entry.url)
             return
         for entry in sitemap.entries:
-            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
+            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp)
 
     # --- feeds ----------------------------------------------------------------------------
 
@@ -289,11 +299,60 @@ class ClinicBlogSpider(scrapy.Spider):
 
     def _page_request(self, url: str, priority: int, meta: dict[str, Any] | None = None) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_error, priority=priority, meta=meta or {}
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            priority=priority,
+            meta=meta or {},
         )
 
-    def _follow(self, url: str, priority: int, known_date: date | None = None) -> Iterator[Any]:
-        """Request a discovered URL if it is on the site, worth fetching and within budget."""
+    # --- incremental recrawl --------------------------------------------------------------
+
+    def _unchanged_per_sitemap(self, url: str, lastmod: str | None) -> bool:
+        """The sitemap says an archived page has not changed since we fetched it (or already
+        said so): no need to ask the server, not even conditionally."""
+        page = self.known.get(url)
+        if not page or page.removed:
+            return False
+        if page.id in self.confirmed:
+            return True
+        if modified_before(lastmod, page.fetched_at):
+            self.confirmed.add(page.id)
+            self._count("skipped/unchanged_lastmod")
+            return True
+        return False
+
+    def on_idle(self) -> None:
+        """Once discovery is done, re-check archived pages it did not reach: a post that left
+        the sitemap may be gone (a tombstone) or still there (unchanged, or a new version)."""
+        if self._rechecked:
+            return
+        self._rechecked = True
+        pages = {p.id: p for p in self.known.values()}.values()
+        todo = [
+            p
+            for p in pages
+            if not p.removed
+            and p.id not in self.confirmed
+            and not {p.url, p.canonical_url} & self._requested
+            and not (self.since and p.published and p.published < self.since.isoformat())
+        ]
+        for page in todo:
+            if self.max_pages and self._pages_requested >= self.max_pages:
+                self._count("skipped/max_pages")
+                continue
+            self._requested.add(page.url)
+            self._pages_requested += 1
+            self._count("rechecked")
+            self.crawler.engine.crawl(self._page_request(page.url, PRIORITY["link"]))
+        if todo:
+            raise DontCloseSpider
+
+    def _follow(
+        self, url: str, priority: int, known_date: date | None = None, lastmod: str | None = None
+    ) -> Iterator[Any]:
+        """Request a discovered URL if it is on the site, worth fetching and within budget.
+        ``known_date`` is what a sitemap or feed says (for --since); ``lastmod`` a sitemap's own."""
         if not self._on_site(url):
             return
         kind = url_kind(url, self.max_pagination)
@@ -303,6 +362,8 @@ class ClinicBlogSpider(scrapy.Spider):
             yield self._feed_request(url)
         elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
             self._count(f"skipped/{kind.value}")
+        elif self._unchanged_per_sitemap(url, lastmod):
+            pass
         elif url in self._before_since or (self.since and known_date and known_date < self.since):
             if url not in self._before_since:
                 self._before_since.add(url)
@@ -394,7 +455,7 @@ class ClinicBlogSpider(scrapy.Spider):
         when that item has been archived or dropped (see _item_finished)."""
         item = False
         for value in output:
-            item = item or isinstance(value, (Page, PageError))
+            item = item or isinstance(value, (Page, PageError, Removal))
             yield value
         if not item:
             self.finished(request.url, *request.meta.get("redirect_urls", []))
@@ -409,7 +470,19 @@ class ClinicBlogSpider(scrapy.Spider):
             if request.meta.get("probe") and status in (404, 410):
                 self._count("probe_missing")
                 return
+            known = self.known.get(clean_url(request.url) or request.url)
+            if status == 304 and known:
+                self.confirmed.add(known.id)
+                self._count("not_modified")
+                return
+            if status in (404, 410) and known and not known.removed:
+                yield Removal(
+                    request.url, status, failure.value.response.meta.get(META_FETCHED_AT) or utc_now()
+                )
+                return
             error = PageError(request.url, stage, f"http_{status}", f"HTTP {status} from the server")
+        elif failure.check(AlreadyConfirmed):
+            return
         elif request.meta.get("probe"):
             self._count("probe_failed")
             return

@@ -1,0 +1,85 @@
+"""Recrawling into the same archive: unchanged posts cost nothing, changes become versions,
+removed posts become tombstones, and nothing is ever deleted from history."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
+
+from pipelines.validate import record_problems
+
+POSTS = {a["path"]: a for a in load_expected("wp-physio")["articles"]}
+CHANGED = "/blog/exercises-for-low-back-pain/"
+REMOVED = "/blog/rotator-cuff-shoulder-pain/"
+
+
+def test_incremental_recrawl(tmp_path, serve):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "wp-physio", site)
+    server = serve(site)
+    out = tmp_path / "out"
+    url = f"{server.url}/"
+
+    first = crawl([url], out)
+    first_records = first.articles  # read now: CrawlResult reads the (growing) file on access
+    assert first.returncode == 0 and len(first_records) == len(POSTS)
+    before = (out / "articles.jsonl").read_bytes()
+
+    # 1. Nothing changed: sitemap lastmod and 304s mean no post is downloaded again.
+    served = len(server.requests)
+    second = crawl([url], out)
+    assert second.returncode == 0, second.stderr
+    assert (out / "articles.jsonl").read_bytes() == before
+    recrawl_paths = [p for _, p in server.requests[served:]]
+    downloaded = [p for p in recrawl_paths if p in POSTS and p not in server.not_modified]
+    assert downloaded == []
+    conditional = [p for p in recrawl_paths if p in POSTS]
+    assert set(conditional) <= set(server.not_modified)  # every post asked for was a 304
+    summary = second.crawls[-1]
+    assert summary["articles"] == {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    assert summary["skipped"]["unchanged_lastmod"] >= 1  # sitemap lastmod spared requests
+    assert "/blog/ankle-sprain-recovery/" in server.not_modified  # feed-only: no lastmod to go by
+
+    # 2. One post edited (and its lastmod bumped, as WordPress does), one post deleted.
+    sentence = POSTS[CHANGED]["text_must_contain"][0]
+    edit_post(site, CHANGED, sentence, sentence + " (Updated in 2026.)")
+    sitemap = site / "post-sitemap.xml"
+    xml = sitemap.read_text("utf-8")
+    xml = re.sub(rf"<url>\s*<loc>{{{{BASE}}}}{REMOVED}</loc>.*?</url>", "", xml, flags=re.S)
+    sitemap.write_text(xml, "utf-8")
+    shutil.rmtree(site / REMOVED.strip("/"))
+
+    third = crawl([url], out)
+    assert third.returncode == 0, third.stderr
+    assert (out / "articles.jsonl").read_bytes().startswith(before)  # history is never rewritten
+    new_lines = third.articles[len(first_records) :]
+    by_path = {line["url"].split(server.url)[1]: line for line in new_lines}
+    assert set(by_path) == {CHANGED, REMOVED}
+    assert by_path[CHANGED]["version"] == 2 and "(Updated in 2026.)" in by_path[CHANGED]["text"]
+    tombstone = by_path[REMOVED]
+    assert tombstone["version"] == 2 and tombstone["http"]["status"] == 404
+    assert tombstone["removed_at"] >= first_records[0]["fetched_at"]
+    assert "text" not in tombstone
+    assert third.crawls[-1]["articles"] == {"new": 0, "changed": 1, "unchanged": 0, "removed": 1}
+    assert all(record_problems(r) == [] for r in third.articles)
+    assert not [e for e in third.errors if REMOVED in e["url"]]  # a removal is not an error
+
+    # 3. A fourth crawl adds nothing: the tombstone is not repeated.
+    fourth = crawl([url], out)
+    assert fourth.returncode == 0
+    assert len(fourth.articles) == len(third.articles)
+
+    # 4. The raw captures of all four crawls rebuild the same history, tombstone included.
+    warcs = sorted(str(p) for p in (out / "raw").glob("*.warc.gz"))
+    assert len(warcs) == 4
+    proc = run_cli("reextract", *warcs, "-o", str(tmp_path / "rebuilt"))
+    assert proc.returncode == 0, proc.stderr
+    rebuilt = read_jsonl(tmp_path / "rebuilt" / "articles.jsonl")
+
+    def by_version(records: list[dict]) -> dict:
+        return {(r["id"], r["version"]): r for r in records}
+
+    assert len(rebuilt) == len(fourth.articles)
+    assert by_version(rebuilt) == by_version(fourth.articles)
