@@ -16,9 +16,14 @@ examples:
   clinic-archive crawl --seeds-file seeds.txt --since 2024-01-01 --max-pages 500 -o audit/
   clinic-archive extract saved-page.html --url https://clinic.example/blog/post/
   clinic-archive validate output/articles.jsonl
+  clinic-archive changes output/                        what the last crawl found new, changed, removed
+  clinic-archive export output/ --latest -o latest.jsonl
+  clinic-archive reextract output/raw/*.warc.gz -o rebuilt/
+  clinic-archive report output/ -o report.html
 
-The archive: OUTPUT/articles.jsonl (one JSON record per article version), OUTPUT/errors.jsonl
-(one line per failed URL), OUTPUT/crawls.jsonl (one summary per crawl), OUTPUT/logs/ (crawl logs).
+The archive: OUTPUT/articles.jsonl (one JSON record per article version, tombstones for removed
+ones), OUTPUT/errors.jsonl (one line per failed URL), OUTPUT/crawls.jsonl (one summary per crawl),
+OUTPUT/raw/ (WARC captures), OUTPUT/logs/ (crawl logs), OUTPUT/.jobs/ (state of interrupted crawls).
 """
 
 

@@ -3,6 +3,7 @@ removed posts become tombstones, and nothing is ever deleted from history."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -65,6 +66,26 @@ def test_incremental_recrawl(tmp_path, serve):
     assert third.crawls[-1]["articles"] == {"new": 0, "changed": 1, "unchanged": 0, "removed": 1}
     assert all(record_problems(r) == [] for r in third.articles)
     assert not [e for e in third.errors if REMOVED in e["url"]]  # a removal is not an error
+
+    # What changed, as a content team reads it and as a tool does.
+    report = run_cli("changes", str(out))
+    assert report.returncode == 0, report.stderr
+    assert "0 new, 1 changed, 1 removed" in report.stdout
+    assert "(Updated in 2026.)" in report.stdout and "+3 words" in report.stdout
+    as_json = json.loads(run_cli("changes", str(out), "--format", "json").stdout)
+    (site_changes,) = as_json["sites"].values()
+    assert [e["url"].endswith(CHANGED) for e in site_changes["changed"]] == [True]
+    assert site_changes["changed"][0]["diff"]["paragraphs"] == {"edited": 1, "added": 0, "removed": 0}
+    assert [e["url"].endswith(REMOVED) for e in site_changes["removed"]] == [True]
+    since_start = json.loads(run_cli("changes", str(out), "--since", "2000-01-01", "--format", "json").stdout)
+    # over the whole history: every post is new, except the one created and removed since
+    assert since_start["totals"] == {"new": len(POSTS) - 1, "changed": 0, "removed": 1}
+
+    latest = tmp_path / "latest.jsonl"
+    assert run_cli("export", str(out), "--latest", "-o", str(latest)).returncode == 0
+    exported = read_jsonl(latest)
+    assert len(exported) == len(POSTS) - 1  # the removed post is left out
+    assert {r["id"]: r["version"] for r in exported}[by_path[CHANGED]["id"]] == 2
 
     # 3. A fourth crawl adds nothing: the tombstone is not repeated.
     fourth = crawl([url], out)

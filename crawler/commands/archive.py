@@ -1,9 +1,10 @@
-"""Archive commands that need no network: ``reextract`` (and later ``changes``, ``export``)."""
+"""Archive commands that need no network: ``reextract``, ``changes``, ``export``."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from crawler.cli import fail
@@ -25,6 +26,72 @@ def register(sub: argparse._SubParsersAction) -> None:
     reextract.add_argument(
         "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: %(default)s)"
     )
+
+    changes = sub.add_parser(
+        "changes",
+        help="new, changed and removed articles per site, since a date or the last crawl",
+        description="Lists what the most recent crawl found new, changed (with a short text diff "
+        "summary) and removed, per site; or, with --since, everything that changed since a date.",
+    )
+    changes.set_defaults(func=cmd_changes)
+    changes.add_argument("output", type=Path, metavar="OUTPUT", help="an archive directory")
+    changes.add_argument("--since", metavar="DATE", help="changes fetched on or after DATE (YYYY-MM-DD)")
+    changes.add_argument("--format", choices=("text", "json"), default="text", help="default: %(default)s")
+
+    export = sub.add_parser(
+        "export",
+        help="write the archive without its history: the newest version of each article",
+        description="Copies articles.jsonl lines to FILE: with --latest one line per article, its "
+        "newest version (removed articles left out unless --include-removed).",
+    )
+    export.set_defaults(func=cmd_export)
+    export.add_argument("output", type=Path, metavar="OUTPUT", help="an archive directory")
+    export.add_argument("--latest", action="store_true", help="only the newest version of each article")
+    export.add_argument("--include-removed", action="store_true", help="keep tombstones of removed articles")
+    export.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.jsonl", help="where to write")
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    import json
+
+    from pipelines.archive import ARTICLES
+    from pipelines.history import find_changes, format_changes
+    from pipelines.normalize import parse_date
+
+    if not (args.output / ARTICLES).exists():
+        return fail(f"no archive in {args.output} (expected {args.output / ARTICLES})")
+    since = None
+    if args.since:
+        day = parse_date(args.since)
+        if day is None:
+            return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
+        since = day.isoformat()
+    changes = find_changes(args.output, since)
+    if args.format == "json":
+        print(json.dumps(changes.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_changes(changes))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.archive import ARTICLES
+    from pipelines.history import export_lines
+
+    source = args.output / ARTICLES
+    if not source.exists():
+        return fail(f"no archive in {args.output} (expected {source})")
+    if args.out.resolve() == source.resolve():
+        return fail("--out must not be the archive itself")
+    count = 0
+    tmp = args.out.with_name(args.out.name + ".part")
+    with tmp.open("wb") as f:
+        for line in export_lines(source, latest=args.latest, include_removed=args.include_removed):
+            f.write(line)
+            count += 1
+    tmp.replace(args.out)  # readers never see a half-written export
+    print(f"{count} lines written to {args.out}", file=sys.stderr)
+    return 0
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
