@@ -50,6 +50,10 @@ CLINIC_PROBE_SITEMAPS = ["/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml"
 CLINIC_PROBE_FEEDS = ["/feed/", "/rss", "/blog-feed.xml"]
 CLINIC_MAX_SITEMAP_URLS = 50_000  # per sitemap file, the protocol's own limit
 CLINIC_MAX_PAGINATION = 500  # /page/N/ beyond this is a trap, not a blog
+# On a recrawl, an archived post whose sitemap lastmod predates our last fetch is not requested.
+# False: ask the server about every archived post (conditional requests; 304s are cheap), which
+# also notices posts deleted while a stale sitemap still lists them.
+CLINIC_TRUST_LASTMOD = True
 
 # --- Extraction (pipelines/extract.py) ---------------------------------------------------
 # Whole lines made only of these phrases (plus phone numbers/punctuation) are page chrome;

@@ -87,14 +87,22 @@ def test_incremental_recrawl(tmp_path, serve):
     assert len(exported) == len(POSTS) - 1  # the removed post is left out
     assert {r["id"]: r["version"] for r in exported}[by_path[CHANGED]["id"]] == 2
 
-    # 3. A fourth crawl adds nothing: the tombstone is not repeated.
+    # 3. Another crawl adds nothing: the tombstone is not repeated.
     fourth = crawl([url], out)
     assert fourth.returncode == 0
     assert len(fourth.articles) == len(third.articles)
 
-    # 4. The raw captures of all four crawls rebuild the same history, tombstone included.
+    # 4. Not trusting sitemap lastmod: every archived post is asked about (all 304 here).
+    served = len(server.requests)
+    distrust = crawl([url], out, "-s", "CLINIC_TRUST_LASTMOD=False")
+    assert distrust.returncode == 0 and len(distrust.articles) == len(third.articles)
+    asked = {p for _, p in server.requests[served:] if p in POSTS} - {REMOVED}  # still linked: 404 again
+    assert asked == set(POSTS) - {REMOVED}
+    assert asked <= set(server.not_modified)
+
+    # 5. The raw captures of all five crawls rebuild the same history, tombstone included.
     warcs = sorted(str(p) for p in (out / "raw").glob("*.warc.gz"))
-    assert len(warcs) == 4
+    assert len(warcs) == 5
     proc = run_cli("reextract", *warcs, "-o", str(tmp_path / "rebuilt"))
     assert proc.returncode == 0, proc.stderr
     rebuilt = read_jsonl(tmp_path / "rebuilt" / "articles.jsonl")

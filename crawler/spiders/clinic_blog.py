@@ -113,6 +113,7 @@ class ClinicBlogSpider(scrapy.Spider):
         self.confirmed: set[str] = set()  # ids of known pages seen unchanged (304, sitemap lastmod)
         # (crawler/conditional.py adds the conditional headers to requests for known pages)
         self._rechecked = False
+        self.trust_lastmod = True
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
@@ -122,6 +123,7 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.probe_feeds = settings.getlist("CLINIC_PROBE_FEEDS")
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
+        spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
         spider.ledger = None
         if settings.get("JOBDIR"):
@@ -312,7 +314,7 @@ class ClinicBlogSpider(scrapy.Spider):
         """The sitemap says an archived page has not changed since we fetched it (or already
         said so): no need to ask the server, not even conditionally."""
         page = self.known.get(url)
-        if not page or page.removed:
+        if not page or page.removed or not self.trust_lastmod:
             return False
         if page.id in self.confirmed:
             return True
