@@ -1,11 +1,21 @@
-"""Link in-text citation markers ("(1)", "[2, 3]", "(1-3)") to reference entries."""
+"""Link in-text citation markers to reference entries, and flag the ones that disagree.
+
+Numeric markers ("(1)", "[2, 3]", "(1-3)", a superscript 4) point to the entry with that number;
+author-year markers ("(Smith et al., 2020)", "Smith and Jones (2019) found") to the entry with
+that first author and year (``citations_authoryear``). Each citation keeps the sentence it sits in,
+and ``citations_check`` compares that sentence with the entry. A marker that fits no entry is
+kept with ``ref=None``; entries no marker cites are returned as the unused list.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
+from pipelines.citations_authoryear import AuthorYearMarker, find_author_year, match_entry
+from pipelines.citations_check import MarkerSpan, add_reason, flag_sentence
 from pipelines.models import Citation, Reference
 
 # "(1)", "[2]", "[2, 3]", "(1-3)", "(1–3, 5)": one to three digits, so "(2019)" is not a marker.
@@ -14,6 +24,11 @@ from pipelines.models import Citation, Reference
 NUMERIC_MARKER = re.compile(r"(\[|(?<!\w)\()\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*([\])])")
 SUP_MARKER = re.compile(r"^\s*\[?\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*\]?\s*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"(\[])")
+# A period after these is not a sentence end: "Smith et al. (2020) found", "e.g. Smith".
+NO_SENTENCE_END = re.compile(
+    r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bapprox|\bDr|\bMr|\bMrs|\bMs|\bProf|\bFig|\bNo|\bSt|\bvol|\bpp?"
+    r"|(?<![\w.])[A-Z])\.[\"”’)]?$"
+)
 MAX_RANGE = 50  # "(1-300)" is not a citation range anyone writes
 
 
@@ -41,31 +56,82 @@ def expand_numbers(spec: str) -> list[int]:
 
 
 def sentences(paragraph: str) -> list[tuple[int, str]]:
-    """(start offset, sentence) pairs."""
+    """(start offset, sentence) pairs; abbreviations such as "et al." do not end a sentence."""
     out = []
     start = 0
     for match in SENTENCE_END.finditer(paragraph):
+        if NO_SENTENCE_END.search(paragraph, max(start, match.start() - 12), match.start()):
+            continue
         out.append((start, paragraph[start : match.start()].strip()))
         start = match.end()
     out.append((start, paragraph[start:].strip()))
     return out
 
 
+@dataclass(slots=True)
+class _Found:
+    start: int
+    end: int
+    citations: list[Citation]
+
+
 def link_citations(text: str, references: list[Reference]) -> tuple[list[Citation], list[int]]:
-    """Every numeric marker in ``text`` with the entry it points to, and the uncited entries."""
+    """Every marker in ``text`` with the entry it points to, and the entries no marker cites."""
     if not references:
         return [], []
-    known = {r.n for r in references}
+    by_number = {r.n: r for r in references}
+    containers = [r.container for r in references if r.container]
     citations: list[Citation] = []
-    cited: set[int] = set()
     for paragraph in text.split("\n\n"):
         spans = sentences(paragraph)
-        for match in NUMERIC_MARKER.finditer(paragraph):
-            sentence = next((s for start, s in reversed(spans) if start <= match.start()), paragraph)
-            for number in expand_numbers(match.group(2)):
-                ref = number if number in known else None
-                citations.append(Citation(marker=match.group(0), ref=ref, sentence=sentence))
-                if ref is not None:
-                    cited.add(ref)
-    unused = sorted(known - cited)
-    return citations, unused
+        found = sorted(
+            _numeric(paragraph, by_number) + _author_year(paragraph, references), key=lambda f: f.start
+        )
+        for offset, sentence in spans:
+            inside = [f for f in found if _sentence_of(spans, f.start) == offset]
+            for item in inside:
+                for citation in item.citations:
+                    citation.sentence = sentence
+            markers = [MarkerSpan(f.start - offset, f.end - offset, f.citations) for f in inside]
+            flag_sentence(paragraph[offset : offset + len(sentence)], markers, by_number, containers)
+        citations += [c for f in found for c in f.citations]
+    cited = {c.ref for c in citations if c.ref is not None}
+    return citations, sorted(set(by_number) - cited)
+
+
+def _sentence_of(spans: list[tuple[int, str]], pos: int) -> int:
+    return next(start for start, _ in reversed(spans) if start <= pos)
+
+
+def _numeric(paragraph: str, by_number: dict[int, Reference]) -> list[_Found]:
+    found = []
+    for match in NUMERIC_MARKER.finditer(paragraph):
+        cites = [
+            Citation(marker=match.group(0), ref=n if n in by_number else None, sentence="")
+            for n in expand_numbers(match.group(2))
+        ]
+        found.append(_Found(match.start(), match.end(), cites))
+    return found
+
+
+def _author_year(paragraph: str, references: list[Reference]) -> list[_Found]:
+    """Author-year keys, grouped by marker: "(Smith, 2019; Lee, 2021)" is one marker, two citations."""
+    grouped: dict[int, _Found] = {}
+    for key in find_author_year(paragraph):
+        entry, disagreement = match_entry(key, references)
+        if entry is None and not _citation_shaped(key):
+            continue  # "Canada (2019)": a capitalised word before a year, not a citation
+        citation = Citation(marker=key.marker, ref=entry.n if entry else None, sentence="")
+        if disagreement:
+            add_reason(citation, disagreement)
+        item = grouped.setdefault(key.start, _Found(key.start, key.start + len(key.marker), []))
+        item.citations.append(citation)
+    return list(grouped.values())
+
+
+def _citation_shaped(key: AuthorYearMarker) -> bool:
+    """An unmatched key still counts when it can hardly be anything else: "et al.", two names, or
+    one surname-like name in brackets ("(Smith, 2019)", not "(USA, 2019)" or "Canada (2019)")."""
+    if key.et_al or len(key.names) > 1:
+        return True
+    return key.marker.startswith("(") and not key.names[0].isupper()

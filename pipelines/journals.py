@@ -141,3 +141,107 @@ def site_name_from_url(url: str) -> str | None:
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
+
+
+# --- full names and their ISO 4 / NLM abbreviations ------------------------------------------
+
+# Dropped from titles by ISO 4 (articles, conjunctions, prepositions) before comparing.
+TITLE_STOPWORDS = frozenset(
+    {"the", "of", "and", "&", "for", "in", "on", "a", "an", "de", "la", "der", "und", "y"}
+)
+# An unknown abbreviation with a missing middle ("Natl" for National) is still taken for its word
+# when it is at least this long and its letters appear in order; shorter ones must be prefixes.
+MIN_CONTRACTION_LEN = 3
+WORD_RE = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _load_table(name: str) -> dict[str, str]:
+    table = {}
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("\t")
+            table[key.strip().lower()] = value.strip()
+    return table
+
+
+ABBREVIATIONS = _load_table("journal_abbreviations.tsv")
+ABBREVIATION_STEMS = sorted(
+    ((k[:-1], v) for k, v in ABBREVIATIONS.items() if k.endswith("-")), key=lambda kv: -len(kv[0])
+)
+ALIASES = {" ".join(WORD_RE.findall(k.lower())): v for k, v in _load_table("journal_aliases.tsv").items()}
+
+
+def abbreviate_word(word: str) -> str:
+    """One title word in its ISO 4 form ("Rehabilitation" -> "Rehabil"); unlisted words stay whole."""
+    low = word.lower()
+    if low in ABBREVIATIONS:
+        return ABBREVIATIONS[low]
+    for stem, abbreviation in ABBREVIATION_STEMS:
+        if low.startswith(stem):
+            return abbreviation
+    return word
+
+
+def abbreviate(title: str) -> str:
+    """A full journal title in NLM style: "Journal of Back and Musculoskeletal Rehabilitation" ->
+    "J Back Musculoskelet Rehabil". A one-word title stays whole, as ISO 4 says."""
+    words = [w for w in WORD_RE.findall(title) if w.lower() not in TITLE_STOPWORDS]
+    if len(words) == 1:
+        return words[0]
+    return " ".join(abbreviate_word(w) for w in words)
+
+
+def _spelling(word: str) -> str:
+    """British and American spellings compare equal ("orthopaedic" / "orthopedic")."""
+    return word.lower().replace("ae", "e").replace("oe", "e")
+
+
+def journal_tokens(name: str) -> list[str]:
+    """Lower-case abbreviated words of a journal name, for comparison."""
+    return [_spelling(w) for w in abbreviate(name).split()]
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """ "ther" for "therapy" (truncation) or "natl" for "national" (contraction)."""
+    if long.startswith(short):
+        return True
+    if len(short) < MIN_CONTRACTION_LEN or short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _tokens_match(a: list[str], b: list[str]) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(x == y or _abbreviates(x, y) or _abbreviates(y, x) for x, y in zip(a, b, strict=True))
+
+
+def _alias_forms(name: str) -> list[str]:
+    key = " ".join(w for w in WORD_RE.findall(name.lower()) if w != "the")
+    full = ALIASES.get(key)
+    return [name, full] if full else [name]
+
+
+def same_journal(a: str | None, b: str | None) -> bool:
+    """Whether two names denote one journal, whatever mix of full title, ISO 4 abbreviation and
+    acronym they are written in ("Journal of Orthopaedic & Sports Physical Therapy" = "J Orthop
+    Sports Phys Ther" = "JOSPT"). A journal-family acronym matches its family: "JAMA" = "JAMA
+    Intern Med", as bloggers write it."""
+    if not a or not b:
+        return False
+    for x in _alias_forms(a):
+        for y in _alias_forms(b):
+            tx, ty = journal_tokens(x), journal_tokens(y)
+            if tx and ty and (tx == ty or _tokens_match(tx, ty)):
+                return True
+    first_a, first_b = WORD_RE.findall(a), WORD_RE.findall(b)
+    for short, other in ((first_a, first_b), (first_b, first_a)):
+        if len(short) == 1 and short[0].isupper() and len(short[0]) >= 3 and other and other[0] == short[0]:
+            return True
+    return False
+
+
+def is_known_alias(name: str) -> bool:
+    """An acronym or short name of a journal from the alias table ("BMJ", "the Lancet" is not one)."""
+    return len(_alias_forms(name)) > 1

@@ -32,6 +32,7 @@ from pipelines.refparse_source import (
     Source,
     find_source,
     is_journal_date,
+    is_journal_then_year,
     split_title_container,
     to_year,
 )
@@ -194,7 +195,11 @@ def _parse(raw: str, n: int, base_url: str | None) -> Reference:
         pos = date.end()
     rest = body[pos:].strip(" .,;:")
     source = find_source(rest)
-    journal_like = source is not None and (source.strong or is_journal_date(rest, source))
+    journal_like = source is not None and (
+        source.strong
+        or is_journal_date(rest, source)
+        or (bool(ref.doi) and is_journal_then_year(rest, source))
+    )
     if ref.url and not journal_like and not ref.doi:
         return _web_reference(ref, authors, rest, date)
     region = rest[: source.start] if source and journal_like else rest

@@ -108,6 +108,18 @@ LENIENT_END_RE = re.compile(r"[.:]\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 LENIENT_SPLIT_RE = re.compile(r"\s*[,;]+\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
 
 
+# NLM puts a group author after the personal names, behind a semicolon ("Qaseem A, Wilt TJ;
+# Clinical Guidelines Committee of the American College of Physicians."): PubMed lists it as
+# an author, so do we. It must name a group, so that a title after a semicolon stays a title.
+GROUP_AUTHOR_RE = re.compile(r"\s*;\s*(?P<group>[^.;:]{3,160}?)\s*\.(?=\s|$)")
+GROUP_WORDS_RE = re.compile(
+    r"\b(?:group|committee|collaborat\w*|consortium|investigators|workshop|working|trial|network|"
+    r"society|association|panel|task force|writing|council|team|authors)\b",
+    re.IGNORECASE,
+)
+MAX_GROUP_WORDS = 16
+
+
 @dataclass(slots=True)
 class AuthorBlock:
     """The names found, where the block ends in the text, and which form they were written in."""
@@ -204,7 +216,7 @@ def parse_author_block(text: str) -> AuthorBlock:
     first = FIRST_SEGMENT_RE.match(text)
     # "World Health Organization." reads as a given-first name too: an org word decides.
     if best and not (best.form in WEAK_FIRST_FORMS and len(best.names) == 1):
-        return best
+        return _with_group(text, best)
     if first and looks_like_organization(ET_AL_RE.sub("", first.group("seg"))):
         seg = ET_AL_RE.sub("", first.group("seg")).strip()
         return AuthorBlock([seg], first.start("seg") + len(first.group("seg")), "organization")
@@ -227,3 +239,17 @@ def _lenient_vancouver(text: str) -> AuthorBlock | None:
         return None
     names = [_normalise(m, "vancouver") if m else p.rstrip(".") for p, m in zip(parts, matches, strict=True)]
     return AuthorBlock(names, end.start() + 1, "vancouver")
+
+
+def _with_group(text: str, block: AuthorBlock) -> AuthorBlock:
+    """A Vancouver list followed by "; Some Study Group." takes the group as its last author."""
+    if block.form != "vancouver":
+        return block
+    group = GROUP_AUTHOR_RE.match(text, block.end)
+    if not group or len(group.group("group").split()) > MAX_GROUP_WORDS:
+        return block
+    if not GROUP_WORDS_RE.search(group.group("group")):
+        return block
+    block.names.append(group.group("group").strip())
+    block.end = group.end()
+    return block

@@ -28,7 +28,8 @@ MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Spring|Summer|Fall|Autumn|Winter)(?![a-z])\.?"
 )
-PAGE_NUM = r"(?:[A-Za-z]{1,2}\d+[A-Za-z]?|\d+[A-Za-z]?)"
+# A page, an e-locator ("e292", "S24") or an OUP article id ("afac205", "dyz123").
+PAGE_NUM = r"(?:[A-Za-z]{1,2}\d+[A-Za-z]?|\d+[A-Za-z]?|[a-z]{3,4}\d{3,4})"
 PAGES = rf"{PAGE_NUM}(?:\s*[{DASH}]+\s*{PAGE_NUM})?"
 VOL = r"\d+[A-Za-z]?"
 # An issue in parentheses is never a date: "34 (Aug. 2015)" has no issue.
@@ -44,7 +45,7 @@ CLUSTER_RE = re.compile(rf"(?:(?:{ATOM})|[\s;:,.{DASH}])+", re.IGNORECASE)
 # Shapes of the numbers inside a cluster, most specific first.
 YEAR_VOL_RE = re.compile(  # Vancouver / AMA: "2017;20(2):15-25", "1996; 24: 1163-1167", "2018 Jun 1;103(6)"
     rf"(?P<year>{YEAR})[a-z]?(?:\s+{MONTH}(?:\s*\d{{1,2}})?(?:\s*[{DASH}]\s*{MONTH}(?:\s*\d{{1,2}})?)?)?"
-    rf"\s*;\s*(?P<vol>{VOL})?\s*(?:\((?P<issue>{ISSUE})\)|\s(?P<issue2>{SUPPL}))?"
+    rf"\s*;\s*(?P<vol>{VOL})?\s*(?:\((?P<issue>{ISSUE})\)|\s(?P<issue2>{SUPPL})|,(?P<issue3>\d{{1,3}})(?=\s*:))?"
     rf"(?:\s*:\s*(?P<pages>{PAGES})|\s*,\s*(?:pages|pp?\.?)\s*(?P<pages2>{PAGES}))?",
     re.IGNORECASE,
 )
@@ -73,10 +74,14 @@ VOL_YEAR_PAGES_RE = re.compile(  # "72 (1993), 2-23", "289 (1981) 123-125"
     rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*,?\s*\((?:{MONTH}\s*)?{YEAR}\)\s*[,:]?\s*(?:pp?\.?\s*)?(?P<pages>{PAGES})",
     re.IGNORECASE,
 )
-BIBLATEX_RE = re.compile(  # biblatex: "148. 6. pp. 1293-1307", "33. 34 (Aug. 2015), pp. 4161-4164"
-    rf"(?<![\d{DASH}])(?P<vol>\d+)\.\s?(?P<issue>\d+[A-Za-z]?)\.?\s*(?:\((?:{MONTH}\s*)?{YEAR}\))?\s*[.,]?\s*"
-    rf"(?:pp?\.|pages)\s*(?P<pages>{PAGES})",
+# biblatex: "148. 6. pp. 1293-1307", "33. 34 (Aug. 2015), pp. 4161-4164", "11. 10. R106"
+BIBLATEX_RE = re.compile(
+    rf"(?<![\w{DASH}])(?P<vol>\d+)\.\s?(?P<issue>\d+[A-Za-z]?)\b\.?\s*(?:\((?:{MONTH}\s*)?{YEAR}\))?\s*[.,]?\s*"
+    rf"(?:(?:pp?\s?\.|pages)\s*(?P<pages>{PAGES})|(?P<pages2>(?!{YEAR}\b){PAGES})(?=\s*[.,]?\s*$))",
     re.IGNORECASE,
+)
+ARTICLE_NUMBER_RE = re.compile(  # APA without a volume: "Cochrane Database Syst Rev, (7), CD000333."
+    r"^[\s,]*(?:\((?P<issue>\d{1,3})\)\s*,\s*)?(?P<pages>[A-Z]{1,3}\d{4,}|e\d{4,})[\s.]*$"
 )
 VOL_ISSUE_RE = re.compile(rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*\((?P<issue>{ISSUE})\)", re.IGNORECASE)
 PAGE_RANGE_RE = re.compile(  # APA proceedings without a volume: "Conference on AI, 433-439."
@@ -86,18 +91,22 @@ PAGE_RANGE_RE = re.compile(  # APA proceedings without a volume: "Conference on 
 SHAPES = (
     VOL_PAGES_RE,
     ACM_RE,
+    BIBLATEX_RE,  # before VOL_YEAR_PAGES_RE: in "33. 34 (Aug. 2015), pp. 1-4" 34 is the issue
     VOL_YEAR_PAGES_RE,
-    BIBLATEX_RE,
     VOL_ISSUE_PAGES_RE,
     VOL_COMMA_PAGES_RE,
     VOL_ISSUE_RE,
     PAGE_RANGE_RE,
+    ARTICLE_NUMBER_RE,
 )
 LABEL_RE = re.compile(r"\b(?:vol|volume|vols|no|nos|nr|issue)\b\.?\s*\d", re.IGNORECASE)
 MONTH_START_RE = re.compile(rf"\s{MONTH}(?=\s+{YEAR})", re.IGNORECASE)
 YEAR_RE = re.compile(rf"(?<![\d{DASH}/])({YEAR})(?:[a-z]\b)?(?![\d{DASH}/])")
 # "Journal. 2019 Jan 2;" with no volume yet (online first): still a journal date.
 JOURNAL_DATE_RE = re.compile(rf"[\s.,]*{YEAR}[a-z]?(?:\s+{MONTH}(?:\s*\d{{1,2}})?)?\s*[;:]", re.IGNORECASE)
+
+# "J Clin Periodontol" before a lone year: longer runs are titles, not journals.
+MAX_JOURNAL_SEGMENT_WORDS = 6
 
 # A sentence end; also a period glued to the next word after a lower-case letter or digit
 # ("... nuclear morphology .Curr Opin", "at a glance.J Cell Sci") as copied from PDFs.
@@ -206,7 +215,7 @@ def _fill(source: Source, match: re.Match[str]) -> bool:
     groups = match.groupdict()
     volume = groups.get("vol")
     pages = groups.get("pages") or groups.get("pages2")
-    issue = groups.get("issue") or groups.get("issue2")
+    issue = groups.get("issue") or groups.get("issue2") or groups.get("issue3")
     if not (volume or pages or issue):
         return False
     source.volume = volume
@@ -257,6 +266,23 @@ def find_source(text: str) -> Source | None:
 def is_journal_date(text: str, source: Source) -> bool:
     """A year-only cluster shaped like a Vancouver journal date ("Metabolites. 2019 Jan 2;")."""
     return bool(JOURNAL_DATE_RE.match(text, source.start))
+
+
+def is_journal_then_year(text: str, source: Source) -> bool:
+    """ "Title. J Clin Periodontol. 2020." (online first, no volume yet): the year ends the
+    reference and the sentence before it is made of journal words."""
+    if source.strong or text[source.end :].strip(" .;,"):
+        return False
+    before = text[: source.start].rstrip()
+    if not before.endswith("."):
+        return False
+    cut = list(BOUNDARY_RE.finditer(before[:-1]))
+    segment = before[cut[-1].end() if cut else 0 : -1].split()
+    if not segment or len(segment) > MAX_JOURNAL_SEGMENT_WORDS or len(cut) == 0:
+        return False
+    known = sum(1 for w in segment if is_journal_word(w))
+    capitalised = all(w[0].isupper() or w.lower() in CONNECTIVES for w in segment)
+    return capitalised and known * 2 >= len(segment)
 
 
 def split_title_container(region: str, expect_container: bool) -> tuple[str | None, str | None]:

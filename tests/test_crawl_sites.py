@@ -80,6 +80,29 @@ def test_references(site):
         assert [r["n"] for r in refs] == list(range(1, len(refs) + 1))
 
 
+def test_reference_fields_citations_and_unused_entries(site):
+    """Each post's references field by field, its in-text markers with the entries they point to,
+    the contradictions flagged, and the entries no marker cites, as _expected.json writes them."""
+    _, expected, _, result = site
+    got = result.by_path()
+    keys = ("title", "container", "year", "volume", "issue", "pages", "style")
+    for article in expected["articles"]:
+        record = got[article["path"]]
+        fields = [
+            {"n": r["n"], "first_author": (r["authors"] or [None])[0], **{k: r[k] for k in keys}}
+            for r in record["references"]
+        ]
+        assert fields == article["reference_fields"], article["path"]
+        assert [[c["marker"], c["ref"]] for c in record["citations"]] == article["citations"], article["path"]
+        flagged = [
+            [c["marker"], c["ref"], c["contradiction"]] for c in record["citations"] if c["contradiction"]
+        ]
+        assert flagged == article["citation_contradictions"], article["path"]
+        assert record["unused_references"] == article["unused_references"], article["path"]
+        for citation in record["citations"]:
+            assert citation["marker"] in citation["sentence"] and citation["sentence"] in record["text"]
+
+
 def test_text_keeps_the_article_and_drops_what_is_not(site):
     _, expected, _, result = site
     got = result.by_path()
