@@ -107,12 +107,8 @@ def tidy(ref: Reference) -> Reference:
     return ref
 
 
-def _identifiers_only(raw: str, n: int, base_url: str | None) -> Reference:
-    try:
-        spans = find_spans(clean_text(raw), base_url)
-    except Exception:
-        log.exception("identifier finder failed (n=%s)", n)
-        spans = []
+def with_identifiers(raw: str, n: int, spans: list[Span]) -> Reference:
+    """A Reference holding only what the identifier finder saw: the start of every parse."""
     return Reference(
         n=n,
         raw=raw,
@@ -121,6 +117,15 @@ def _identifiers_only(raw: str, n: int, base_url: str | None) -> Reference:
         pmcid=first_value(spans, "pmcid"),
         url=reference_url(spans),
     )
+
+
+def _identifiers_only(raw: str, n: int, base_url: str | None) -> Reference:
+    try:
+        spans = find_spans(clean_text(raw), base_url)
+    except Exception:
+        log.exception("identifier finder failed (n=%s)", n)
+        spans = []
+    return with_identifiers(raw, n, spans)
 
 
 def fix_mojibake(text: str) -> str:
@@ -175,14 +180,7 @@ def remove_spans(text: str, spans: list[Span]) -> str:
 def _parse(raw: str, n: int, base_url: str | None) -> Reference:
     text, n = strip_number(clean_text(raw), n)
     spans = find_spans(text, base_url)
-    ref = Reference(
-        n=n,
-        raw=raw,
-        doi=first_value(spans, "doi"),
-        pmid=first_value(spans, "pmid"),
-        pmcid=first_value(spans, "pmcid"),
-        url=reference_url(spans),
-    )
+    ref = with_identifiers(raw, n, spans)
     body = remove_spans(text, spans)
     if not any(ch.isalpha() for ch in body):  # a bare link or identifier
         ref.style = "url" if spans else None
