@@ -1,4 +1,4 @@
-"""Archive commands that need no network: ``reextract``, ``changes``, ``export``."""
+"""Archive commands that need no network: ``reextract``, ``changes``, ``export``, ``merge``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--latest", action="store_true", help="only the newest version of each article")
     export.add_argument("--include-removed", action="store_true", help="keep tombstones of removed articles")
     export.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.jsonl", help="where to write")
+
+    merge = sub.add_parser(
+        "merge",
+        help="combine archive shards (one per worker, or whole archives) into one archive",
+        description="Reads articles[-<worker>].jsonl, errors and crawls files of each DIR and writes one "
+        "archive: de-duplicated by (id, content_hash), each article's history ordered by fetch time and "
+        "its versions renumbered; raw WARC files are linked alongside so raw pointers still resolve.",
+    )
+    merge.set_defaults(func=cmd_merge)
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="DIR", help="archive or shard directories")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="directory for the merged archive")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from pipelines.archive import ARTICLES
+    from pipelines.merge import merge_archives, shard_files
+
+    missing = [str(d) for d in args.inputs if not shard_files(d, "articles")]
+    if missing:
+        return fail(f"no articles*.jsonl in {', '.join(missing)}")
+    if any(d.resolve() == args.output.resolve() for d in args.inputs):
+        return fail("--output must not be one of the inputs")
+    if (args.output / ARTICLES).exists():
+        return fail(f"{args.output / ARTICLES} exists; merge into an empty directory")
+    try:
+        stats = merge_archives(args.inputs, args.output)
+    except ValueError as exc:
+        return fail(str(exc), 1)
+    print(
+        f"Merged {stats.shards} shard file(s): {stats.lines_read} lines read, {stats.lines_written} written "
+        f"({stats.duplicates_dropped} duplicates dropped) for {stats.articles} articles; "
+        f"{stats.errors} error lines, {stats.crawls} crawl summaries, {stats.warcs} WARC files.\n"
+        f"Archive: {args.output / ARTICLES}"
+    )
+    return 0
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
