@@ -14,7 +14,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from pipelines.normalize import utc_now
-from pipelines.warc import WarcCapture
+from pipelines.scrapy_adapters import stop_crawl
+from pipelines.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("raw capture is off (--no-raw)")
         self.crawler = crawler
         self.max_bytes = settings.getint("CLINIC_RAW_MAX_BYTES")
+        self.compress_level = settings.getint("CLINIC_RAW_COMPRESS_LEVEL", DEFAULT_COMPRESS_LEVEL)
         self.output = settings.get("CLINIC_OUTPUT_DIR")
         self.capture: WarcCapture | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -46,7 +48,7 @@ class WarcCaptureMiddleware:
             "clinic-archive-since": spider.since.isoformat() if spider.since else "",
             "clinic-archive-max-pagination": spider.max_pagination,
         }
-        self.capture = WarcCapture(self.output, spider.crawl_id, info)
+        self.capture = WarcCapture(self.output, spider.crawl_id, info, self.compress_level)
         log.info("raw captures go to %s", self.capture.path)
 
     def spider_closed(self, spider: Any) -> None:
@@ -61,15 +63,20 @@ class WarcCaptureMiddleware:
         if len(response.body) > self.max_bytes:
             self.crawler.stats.inc_value("clinic/raw/skipped_too_large")
             return response
-        pointer = self.capture.capture(
-            response.url,
-            method=request.method,
-            request_headers=_pairs(request.headers),
-            status=response.status,
-            response_headers=_pairs(response.headers),
-            body=response.body,
-            date=fetched_at,
-        )
+        try:
+            pointer = self.capture.capture(
+                response.url,
+                method=request.method,
+                request_headers=_pairs(request.headers),
+                status=response.status,
+                response_headers=_pairs(response.headers),
+                body=response.body,
+                date=fetched_at,
+            )
+        except OSError as exc:  # disk full, quota, permissions: stop, as the archive itself would
+            stop_crawl(self.crawler, f"cannot write raw captures to {self.capture.path}: {exc.strerror}")
+            self.capture = None
+            return response
         request.meta[META_POINTER] = pointer.as_dict()
         self.crawler.stats.inc_value("clinic/raw/captured")
         return response

@@ -44,6 +44,13 @@ LISTING_PATH = re.compile(
 )
 LISTING_QUERY = re.compile(r"(^|&)(page|paged|offset|pg|start|cat|tag|author|m)=", re.IGNORECASE)
 SEARCH_QUERY = re.compile(r"(^|&)(s|q|search|query)=", re.IGNORECASE)
+# Calendar widgets link the next month forever: /events/month/2024-05/, ?tribe-bar-date=...,
+# ?month=5&year=2024, ?ical=1. Never fetched.
+CALENDAR_PATH = re.compile(r"/events?/(month|list|week|day|today|photo|map|community)(/|$)", re.I)
+CALENDAR_QUERY = re.compile(
+    r"(^|&)(month|year|yr|week|day|date|cal|calendar|tribe-bar-date|eventdisplay|ical|outlook-ical)=",
+    re.IGNORECASE,
+)
 FEED_PATH = re.compile(
     r"(/feed/?(atom|rss2?|rdf)?/?$|/rss/?$|/atom/?$|\.rss$|\.atom$|/blog-feed\.xml$)", re.I
 )
@@ -75,6 +82,8 @@ def url_kind(url: str, max_pagination: int = 500) -> UrlKind:
     if ext in ASSET_EXTENSIONS:
         return UrlKind.ASSET
     if EXCLUDED_PATH.search(path) or SEARCH_QUERY.search(parts.query):
+        return UrlKind.EXCLUDED
+    if CALENDAR_PATH.search(path) or CALENDAR_QUERY.search(parts.query):
         return UrlKind.EXCLUDED
     page = PAGE_NUMBER.search(url)
     if page and int(page.group(1)) > max_pagination:
@@ -129,6 +138,10 @@ class DiscoveryError(ValueError):
     """A sitemap or feed that cannot be read (malformed, too big, not XML)."""
 
 
+class DecompressionBombError(DiscoveryError):
+    """A gzip body that would inflate past the size limit."""
+
+
 @dataclass(frozen=True, slots=True)
 class LinkEntry:
     """A URL found in a sitemap or feed, with the date the source gives for it (a sitemap's
@@ -143,6 +156,7 @@ class LinkEntry:
 class Sitemap:
     is_index: bool
     entries: list[LinkEntry] = field(default_factory=list)
+    problem: str | None = None  # broken XML the parser read around: the entries are what was complete
 
 
 # Entities are never resolved and no network is touched: a "billion laughs" sitemap stays inert.
@@ -162,14 +176,16 @@ def maybe_gunzip(body: bytes, max_size: int) -> bytes:
             while chunk := f.read(65536):
                 out.write(chunk)
                 if out.tell() > max_size:
-                    raise DiscoveryError(f"gzip body inflates past {max_size} bytes")
+                    raise DecompressionBombError(
+                        f"the gzip body ({len(body):,} bytes) inflates past {max_size:,} bytes; not read"
+                    )
     except (OSError, EOFError, zlib.error) as exc:
         raise DiscoveryError(f"broken gzip body: {exc}") from exc
     return out.getvalue()
 
 
-def _xml_root(body: bytes) -> tuple[etree._Element, bool]:
-    """The root element, and whether the parser had to recover from broken XML."""
+def _xml_root(body: bytes) -> tuple[etree._Element, str | None]:
+    """The root element, and what was wrong with the XML if the parser had to recover."""
     if not body.strip():
         raise DiscoveryError("empty body")
     parser = etree.XMLParser(**_XML_PARSER_ARGS)
@@ -179,11 +195,25 @@ def _xml_root(body: bytes) -> tuple[etree._Element, bool]:
         raise DiscoveryError(f"malformed XML: {exc}") from exc
     if root is None:
         raise DiscoveryError("not XML")
-    return root, len(parser.error_log) > 0
+    errors = parser.error_log
+    problem = f"malformed XML at line {errors[0].line}: {errors[0].message}" if len(errors) else None
+    return root, problem
+
+
+def declared_entities(root: etree._Element) -> list[str]:
+    """Entities a document's internal DTD declares (never expanded here, but a sign of an attack)."""
+    dtd = root.getroottree().docinfo.internalDTD
+    return [entity.name for entity in dtd.iterentities()] if dtd is not None else []
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+    """Lower-case local name of an element tag; "" for comments, entities and broken names."""
+    if not isinstance(tag, str):
+        return ""
+    try:
+        return etree.QName(tag).localname.lower()
+    except ValueError:  # a recovered parse can produce names like ":" that QName rejects
+        return ""
 
 
 def _child_text(el: etree._Element, name: str) -> str | None:
@@ -193,14 +223,24 @@ def _child_text(el: etree._Element, name: str) -> str | None:
     return None
 
 
-def parse_sitemap(body: bytes, base_url: str, max_urls: int = 50_000) -> Sitemap:
-    """Read a sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not."""
-    body = maybe_gunzip(body, max_size=50 * 1024 * 1024)
+def parse_sitemap(
+    body: bytes, base_url: str, max_urls: int = 50_000, max_bytes: int = 50 * 1024 * 1024
+) -> Sitemap:
+    """Read a sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not.
+    A sitemap that declares XML entities is refused: no real one does, and a "billion laughs"
+    file does (the entities are never expanded either way; a URL cut at one would be wrong)."""
+    body = maybe_gunzip(body, max_size=max_bytes)
     root, recovered = _xml_root(body)
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
-    sitemap = Sitemap(is_index=kind == "sitemapindex")
+    entities = declared_entities(root)
+    if entities:
+        raise DiscoveryError(
+            f"declares XML entities ({', '.join(entities[:3])}{', ...' if len(entities) > 3 else ''}), "
+            "as an entity-expansion attack does; not read"
+        )
+    sitemap = Sitemap(is_index=kind == "sitemapindex", problem=recovered)
     for el in root:
         if _local(el.tag) not in ("url", "sitemap"):
             continue
@@ -217,11 +257,15 @@ def parse_sitemap(body: bytes, base_url: str, max_urls: int = 50_000) -> Sitemap
 
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# A whole HTML document, from its first bytes (after a BOM and white space).
+HTML_DOCUMENT = re.compile(rb"^(\xef\xbb\xbf)?\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.I | re.S)
 
 
 def response_kind(content_type: str, body: bytes) -> str:
     """ "sitemap", "feed", "html" or "other", from the Content-Type and the first bytes.
-    A sitemap or feed served with a wrong type is still read as one; HTML is never sniffed."""
+    A sitemap or feed served with a wrong type is still read as one. HTML is sniffed in one
+    case only: a ``text/plain`` (or missing) type on a body that starts as an HTML document,
+    a misconfigured server's answer for a real page; a PDF, image or JSON never looks like that."""
     content_type = content_type.lower()
     head = body[:4096]
     if "html" not in content_type:
@@ -229,7 +273,12 @@ def response_kind(content_type: str, body: bytes) -> str:
             return "sitemap"
         if looks_like_feed(head):
             return "feed"
-    return "html" if any(t in content_type for t in HTML_TYPES) else "other"
+    if any(t in content_type for t in HTML_TYPES):
+        return "html"
+    mime = content_type.split(";")[0].strip()
+    if mime in ("text/plain", "") and HTML_DOCUMENT.match(head):
+        return "html"
+    return "other"
 
 
 class PageDedup:
@@ -309,8 +358,13 @@ class PageLinks:
     links: list[str] = field(default_factory=list)
 
 
+_TEXT = etree.XPath("string()")  # compiled once: el.xpath("string()") compiles it per link
+
+
 def extract_links(root: etree._Element, base_url: str) -> PageLinks:
-    """Canonical, feed, pagination and ordinary links of a parsed HTML page (absolute, clean)."""
+    """Canonical, feed, pagination and ordinary links of a parsed HTML page (absolute, clean).
+    Runs on every page in the reactor thread: a link already sorted is skipped before its text
+    is read (most of a page's ~70 links are its menu, sidebar and tag cloud, often twice)."""
     base_href = root.xpath("string(//head/base/@href)")
     base = urljoin(base_url, base_href) if base_href else base_url
     found = PageLinks()
@@ -328,14 +382,18 @@ def extract_links(root: etree._Element, base_url: str) -> PageLinks:
             _add(found.next_pages, seen, url)
     for el in root.xpath("//a[@href]"):
         url = clean_url(el.get("href"), base)
-        if not url:
+        if not url or url in seen:
             continue
+        seen.add(url)
         rel = (el.get("rel") or "").lower().split()
-        text = " ".join(el.xpath("string()").split())
-        if "next" in rel or NEXT_TEXT.match(text) or (PAGE_NUMBER.search(url) and len(text) < 12):
-            _add(found.next_pages, seen, url)
+        if "next" in rel:
+            found.next_pages.append(url)
+            continue
+        text = " ".join(_TEXT(el).split())
+        if NEXT_TEXT.match(text) or (len(text) < 12 and PAGE_NUMBER.search(url)):
+            found.next_pages.append(url)
         else:
-            _add(found.links, seen, url)
+            found.links.append(url)
     return found
 
 

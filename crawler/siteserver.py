@@ -197,6 +197,10 @@ def not_modified(request_headers: Any, response_headers: dict[str, str]) -> bool
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # A crawler opens many connections at once; with the default backlog of 5 the kernel drops
+    # SYNs, and the client sees a connect timeout that the site never caused.
+    request_queue_size = 128
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up mid-answer (a killed crawl) is normal here, not worth a traceback."""
         exc = sys.exc_info()[1]

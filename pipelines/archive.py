@@ -1,8 +1,9 @@
 """The archive on disk: ``articles.jsonl`` (versioned records), ``errors.jsonl``, ``crawls.jsonl``.
 
 Each line is written with one ``write()`` on an ``O_APPEND`` descriptor, so a killed process
-leaves at most one torn last line, which the next writer cuts off on open. A lock file keeps
-two crawls from writing into the same directory at once.
+leaves at most one torn last line, which the next writer cuts off on open; a write the disk
+cannot hold (full, over quota, over a file size limit) is cut back to the last whole line and
+stops the crawl. A lock file keeps two crawls from writing into the same directory at once.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import json
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -20,6 +22,8 @@ from typing import Any
 from pipelines import TOOL
 from pipelines.models import Article, PageError
 from pipelines.normalize import utc_now
+
+log = logging.getLogger(__name__)
 
 SCHEMA_ID = "clinic-archive/article@1"
 ARTICLES = "articles.jsonl"
@@ -92,12 +96,17 @@ class JsonlWriter:
             raise ArchiveError(f"cannot write to {self.path}: {exc.strerror}") from exc
         if written != len(line):  # disk full mid-line: cut it off so no half record stays
             os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
-            raise ArchiveError(f"short write to {self.path} (disk full?); the partial line was removed")
+            raise ArchiveError(
+                f"cannot write to {self.path}: only {written} of {len(line)} bytes fit (disk full?); "
+                "the partial line was removed"
+            )
 
     def close(self) -> None:
         if self._fd >= 0:
             try:
                 os.fsync(self._fd)
+            except OSError as exc:
+                raise ArchiveError(f"cannot flush {self.path} to disk: {exc.strerror}") from exc
             finally:
                 os.close(self._fd)
                 self._fd = -1
@@ -128,21 +137,38 @@ def repair_torn_tail(path: Path) -> bool:
         return True
 
 
+def parse_line(raw: bytes, path: str | Path = "", lineno: int = 0) -> dict[str, Any] | None:
+    """One archive line as a dict; None (with a warning) for a damaged one, which readers skip:
+    a bad line in the middle of an archive must not stop a crawl or a report. ``validate``
+    still lists it by line number."""
+    try:
+        record = json.loads(raw)
+    except ValueError as exc:
+        log.warning("%s:%d: skipping a damaged line (%s)", path, lineno, exc)
+        return None
+    if not isinstance(record, dict):
+        log.warning("%s:%d: skipping a line that is not a JSON object", path, lineno)
+        return None
+    return record
+
+
 def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Stream the records of a JSONL file; an unterminated last line (a torn write) is skipped."""
+    """Stream the records of a JSONL file. An unterminated last line (a torn write) and damaged
+    lines are skipped."""
     with Path(path).open("rb") as f:
-        for raw in f:
+        for lineno, raw in enumerate(f, start=1):
             if not raw.endswith(b"\n"):
                 return
-            if raw.strip():
-                yield json.loads(raw)
+            if raw.strip() and (record := parse_line(raw, path, lineno)) is not None:
+                yield record
 
 
 class ArchiveLock:
     """An exclusive ``flock`` on ``OUTPUT/.lock``: a second crawl into the same directory refuses."""
 
     def __init__(self, directory: Path) -> None:
-        self.path = directory / LOCK
+        self.directory = Path(directory)
+        self.path = self.directory / LOCK
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -164,6 +190,24 @@ class ArchiveLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = -1
+        if _HELD.get(_lock_key(self.directory)) is self:
+            del _HELD[_lock_key(self.directory)]
+
+
+# Locks held for a whole run by this process (the crawl command takes it before anything else
+# opens files in the directory); an Archive opened meanwhile in this process shares it.
+_HELD: dict[str, ArchiveLock] = {}
+
+
+def _lock_key(directory: Path) -> str:
+    return os.path.realpath(directory)
+
+
+def hold_lock(directory: str | Path) -> ArchiveLock:
+    """Take the directory's lock until ``release()``; raises ArchiveError if another process has it."""
+    lock = ArchiveLock(Path(directory))
+    _HELD[_lock_key(lock.directory)] = lock
+    return lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +253,8 @@ def load_known_pages(directory: str | Path) -> dict[str, KnownPage]:
     known: dict[str, KnownPage] = {}
     if path.exists():
         for record in iter_records(path):
-            known[record["id"]] = KnownPage.from_record(record)
+            if isinstance(record.get("id"), str):
+                known[record["id"]] = KnownPage.from_record(record)
     return known
 
 
@@ -250,11 +295,25 @@ class Archive:
             raise ArchiveError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
         self.crawl_id = crawl_id
         self.tool = tool
-        self._lock = ArchiveLock(self.directory)
-        repair_torn_tail(self.directory / ARTICLES)
+        held = _HELD.get(_lock_key(self.directory))
+        self._lock = held or ArchiveLock(self.directory)
+        self._owns_lock = held is None
+        try:
+            self._open()
+        except ArchiveError:
+            if self._owns_lock:
+                self._lock.release()
+            raise
+
+    def _open(self) -> None:
+        articles = self.directory / ARTICLES
+        try:
+            repair_torn_tail(articles)
+        except OSError as exc:
+            raise ArchiveError(f"cannot open {articles} for writing: {exc.strerror}") from exc
         self._latest = load_known_pages(self.directory)  # id -> newest state
         self._by_url = by_url(self._latest)
-        self._articles = JsonlWriter(self.directory / ARTICLES)
+        self._articles = JsonlWriter(articles)
         self._errors = JsonlWriter(self.directory / ERRORS)
 
     def add(self, article: Article, crawl_id: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -298,11 +357,16 @@ class Archive:
         return line
 
     def close(self) -> None:
-        try:
-            self._articles.close()
-            self._errors.close()
-        finally:
+        problems = []
+        for writer in (self._articles, self._errors):
+            try:
+                writer.close()
+            except ArchiveError as exc:
+                problems.append(exc)
+        if self._owns_lock:
             self._lock.release()
+        if problems:
+            raise problems[0]
 
 
 def append_crawl_summary(directory: str | Path, summary: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelines.archive import ARTICLES, CRAWLS, iter_records
+from pipelines.archive import ARTICLES, CRAWLS, iter_records, parse_line
 from pipelines.normalize import word_count
 
 
@@ -35,11 +35,11 @@ def scan(path: str | Path) -> Iterator[LineRef]:
     """Every complete line of an articles.jsonl, as a LineRef, in file order."""
     with Path(path).open("rb") as f:
         offset = 0
-        for raw in f:
+        for lineno, raw in enumerate(f, start=1):
             if not raw.endswith(b"\n"):
                 return  # a torn last line: not part of the archive
-            if raw.strip():
-                record = json.loads(raw)
+            record = parse_line(raw, path, lineno) if raw.strip() else None
+            if record is not None and isinstance(record.get("id"), str):
                 removed = "removed_at" in record
                 yield LineRef(
                     id=record["id"],
@@ -75,7 +75,8 @@ def export_lines(path: str | Path, latest: bool = True, include_removed: bool = 
         for raw in f:
             if not raw.endswith(b"\n"):
                 return
-            is_tombstone = b'"removed_at"' in raw and "removed_at" in json.loads(raw)
+            record = parse_line(raw, path) if b'"removed_at"' in raw else None
+            is_tombstone = record is not None and "removed_at" in record
             if (keep is None and (include_removed or not is_tombstone)) or (
                 keep is not None and offset in keep
             ):

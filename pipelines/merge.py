@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.archive import REMOVED, JsonlWriter
+from pipelines.archive import REMOVED, JsonlWriter, parse_line
 from pipelines.warc import RAW_DIR
 
 
@@ -51,13 +51,17 @@ def shard_files(directory: Path, stem: str) -> list[Path]:
 def _scan(path: Path, source: int) -> Iterator[_Line]:
     with path.open("rb") as f:
         offset = 0
-        for raw in f:
-            if raw.endswith(b"\n") and raw.strip():
-                record = json.loads(raw)
+        for lineno, raw in enumerate(f, start=1):
+            record = parse_line(raw, path, lineno) if raw.endswith(b"\n") and raw.strip() else None
+            if record is not None and isinstance(record.get("id"), str):
                 removed = "removed_at" in record
                 at = record.get("removed_at") if removed else record.get("fetched_at", "")
                 yield _Line(
-                    at or "", source, offset, record["id"], REMOVED if removed else record["content_hash"]
+                    at or "",
+                    source,
+                    offset,
+                    record["id"],
+                    REMOVED if removed else record.get("content_hash", ""),
                 )
             offset += len(raw)
 
@@ -115,8 +119,10 @@ def _concat(files: list[Path], target: Path) -> int:
             with path.open("rb") as f:
                 for raw in f:
                     if raw.endswith(b"\n") and raw.strip() and raw not in seen:
-                        seen.add(raw)
-                        writer.append(json.loads(raw))
+                        record = parse_line(raw, path)
+                        if record is not None:
+                            seen.add(raw)
+                            writer.append(record)
     finally:
         writer.close()
     return len(seen)

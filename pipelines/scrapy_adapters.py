@@ -61,7 +61,9 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        result = await self.pool.build(item) if self.pool else build_article(item, self.config)
+        # A listing page is never an article and needs no parse: not worth a trip to a worker.
+        pooled = self.pool and not item.listing
+        result = await self.pool.build(item) if pooled else build_article(item, self.config)
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
             raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")
@@ -77,8 +79,21 @@ class ExtractPipeline:
         return result
 
 
+def stop_crawl(crawler: Any, message: str, closing: bool = False) -> None:
+    """Stop the crawl because its output cannot be written (disk full, permissions): said once,
+    kept in the crawl summary as ``fatal``, and the job stays resumable."""
+    if crawler.stats.get_value("clinic/fatal"):
+        return
+    crawler.stats.set_value("clinic/fatal", message)
+    log.critical("stopping the crawl: %s", message)
+    if not closing:
+        deferred_from_coro(crawler.engine.close_spider_async(reason="archive_error"))
+
+
 class ArchivePipeline:
-    """Article -> a line in articles.jsonl; PageError -> a line in errors.jsonl."""
+    """Article -> a line in articles.jsonl; PageError -> a line in errors.jsonl.
+    Once a write fails the crawl stops and nothing more is written: every later item is
+    dropped unwritten (and not marked done, so resuming the crawl fetches it again)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -92,11 +107,17 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id)
+        try:
+            self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id)
+        except ArchiveError as exc:
+            stop_crawl(self.crawler, str(exc))
 
     def close_spider(self) -> None:
         if self.archive:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except ArchiveError as exc:
+                stop_crawl(self.crawler, str(exc), closing=True)
 
     def _finished(self, *urls: str | None) -> None:
         """Tell a resumable crawl's ledger that this page is safely archived."""
@@ -106,6 +127,8 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
+        if self.archive is None or stats.get_value("clinic/fatal"):
+            raise DropItem("not written: the crawl is stopping (see clinic/fatal)", log_level="DEBUG")
         try:
             if isinstance(item, Article):
                 status, record = self.archive.add(item)
@@ -125,8 +148,6 @@ class ArchivePipeline:
                 log.warning("%s failed at %s: %s (%s)", item.url, item.stage, item.message, item.error)
                 raise DropItem(f"error recorded: {item.error}", log_level="DEBUG")
         except ArchiveError as exc:
-            stats.set_value("clinic/fatal", str(exc))
-            log.critical("stopping the crawl: %s", exc)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
+            stop_crawl(self.crawler, str(exc))
             raise DropItem(str(exc), log_level="DEBUG") from exc
         return item

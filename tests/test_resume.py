@@ -79,8 +79,10 @@ def test_interrupted_crawl_resumes_without_loss_or_duplicates(tmp_path, how):
             assert_no_survivors(marker)
         else:
             assert proc.returncode == 130  # stopped: the same command resumes it
-        first = read_jsonl(out / "articles.jsonl")
+        first = read_jsonl(out / "articles.jsonl")  # every line parses: nothing torn or interleaved
         assert len(first) < len(POSTS)
+        assert not first or (out / "articles.jsonl").read_bytes().endswith(b"\n")
+        read_jsonl(out / "errors.jsonl")
         (job,) = list((out / ".jobs").iterdir())
         assert (job / "clinic-ledger.jsonl").exists()
 

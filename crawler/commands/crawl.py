@@ -147,20 +147,38 @@ def run_crawl(
     The crawl keeps its state in ``OUTPUT/.jobs/<job>/`` (Scrapy's JOBDIR plus our ledger), the
     job named after the command's seeds and options, so running the same command again after an
     interruption resumes it. A crawl that finishes removes its job directory."""
+    from pipelines.archive import ArchiveError, hold_lock
+
+    # The lock is taken before anything opens a file in OUTPUT (job ledger, raw captures, log)
+    # and held until the crawl is over, so a second crawl refuses at once, whenever it starts.
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        lock = hold_lock(output)
+    except ArchiveError as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"cannot use output directory {output}: {exc.strerror}")
+    try:
+        return _locked_crawl(seeds, output, max_pages, since, overrides, verbose, fresh)
+    finally:
+        lock.release()
+
+
+def _locked_crawl(
+    seeds: list[str],
+    output: Path,
+    max_pages: int,
+    since: str | None,
+    overrides: dict[str, Any] | None,
+    verbose: bool,
+    fresh: bool,
+) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from crawler.jobledger import job_crawl_id
     from crawler.spiders.clinic_blog import ClinicBlogSpider
-    from pipelines.archive import ArchiveError, ArchiveLock, new_crawl_id
-
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        ArchiveLock(output).release()  # fail early, with a clear message, if another crawl holds it
-    except ArchiveError as exc:
-        return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot use output directory {output}: {exc.strerror}")
+    from pipelines.archive import new_crawl_id
 
     overrides = dict(overrides or {})
     job = Path(overrides.get("JOBDIR") or job_dir(output, seeds, since, max_pages))
@@ -192,11 +210,14 @@ def run_crawl(
     summary = read_summary(output, crawl_id)
     spider = crawler.spider
     print(summary_paragraph(summary, output, None if verbose else log_file))
+    fatal = (summary or {}).get("fatal") or crawler.stats.get_value("clinic/fatal")
+    if fatal:  # the output could not be written (disk full, permissions): nothing half-written stays
+        fail(fatal, 1)
+        print("Fix that, then run the same command again to resume the crawl.", file=sys.stderr)
+        return 1
     if summary is None:
         where = f"the log {log_file}" if not verbose else "the log above"
         return fail(f"the crawl failed before it could finish; see {where}", 1)
-    if summary.get("fatal"):
-        return fail(summary["fatal"], 1)
     if summary["finish_reason"] == "finished":
         shutil.rmtree(job, ignore_errors=True)
     elif summary["finish_reason"] == "shutdown":
@@ -233,7 +254,8 @@ def summary_paragraph(summary: dict[str, Any] | None, output: Path, log_file: Pa
         return "No crawl summary was written."
     arts = summary["articles"]
     written = arts["new"] + arts["changed"]
-    errors = ", ".join(f"{k} {v}" for k, v in summary["errors"].items()) or "none"
+    by_count = sorted(summary["errors"].items(), key=lambda kv: (-kv[1], kv[0]))
+    errors = ", ".join(f"{k} {v}" for k, v in by_count) or "none"
     lines = [
         f"Crawl {summary['crawl_id']} {summary['finish_reason']} in {summary['duration_s']:.1f} s: "
         f"{summary['responses']} responses, {summary['pages_html']} HTML pages; "

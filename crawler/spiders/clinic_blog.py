@@ -12,6 +12,7 @@ items so the archive logs each one exactly once.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -20,13 +21,14 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.capture import META_FETCHED_AT, META_POINTER
 from crawler.conditional import AlreadyConfirmed
 from crawler.discovery import (
+    DecompressionBombError,
     DiscoveryError,
     PageDedup,
     UrlKind,
@@ -43,8 +45,11 @@ from crawler.discovery import (
     site_root,
     url_kind,
 )
+from crawler.failures import describe_failure, http_error_message
 from crawler.jobledger import JobLedger
+from crawler.redirects import redirect_chain
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
+from pipelines.encoding import html_encoding
 from pipelines.models import Page, PageError, Removal
 from pipelines.normalize import parse_date, utc_now
 
@@ -108,6 +113,8 @@ class ClinicBlogSpider(scrapy.Spider):
         self._requested: set[str] = set()  # page URLs this run has asked for
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
+        self._listings: dict[str, int] = {}  # site -> listing pages requested (CLINIC_MAX_LISTING_PAGES)
+        self._over_listing_limit: set[str] = set()  # listing URLs not requested for that limit
         self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
         self.known: dict[str, KnownPage] = {}  # archived articles of these sites, by URL
         self.confirmed: set[str] = set()  # ids of known pages seen unchanged (304, sitemap lastmod)
@@ -123,6 +130,8 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.probe_feeds = settings.getlist("CLINIC_PROBE_FEEDS")
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
+        spider.max_listing_pages = settings.getint("CLINIC_MAX_LISTING_PAGES", 0)
+        spider.download_maxsize = settings.getint("DOWNLOAD_MAXSIZE", 0)
         spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
         spider.ledger = None
@@ -195,8 +204,9 @@ class ClinicBlogSpider(scrapy.Spider):
             )
 
     def finished(self, *urls: str | None) -> None:
-        """A response's work is over (no page item to wait for, or the item is done)."""
-        if self.ledger:
+        """A response's work is over (no page item to wait for, or the item is done). Not after
+        the archive failed: what was dropped then was not written, and a resume must redo it."""
+        if self.ledger and not self.crawler.stats.get_value("clinic/fatal"):
             self.ledger.done(*urls)
 
     def _item_finished(self, item: Any, **kwargs: Any) -> None:
@@ -242,36 +252,66 @@ class ClinicBlogSpider(scrapy.Spider):
             for path in self.probe_sitemaps:
                 yield self._sitemap_request(root.rstrip("/") + path, probe=True)
 
-    def _sitemap_request(self, url: str, probe: bool = False) -> scrapy.Request:
+    def _sitemap_request(
+        self, url: str, probe: bool = False, parents: list[str] | None = None
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"probe": probe, "stage": "discover"}
+        if parents:
+            meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
         return scrapy.Request(
-            url,
-            callback=self.parse_sitemap,
-            errback=self.on_error,
-            priority=PRIORITY["sitemap"],
-            meta={"probe": probe, "stage": "discover"},
+            url, callback=self.parse_sitemap, errback=self.on_error, priority=PRIORITY["sitemap"], meta=meta
         )
 
     def _sitemap_output(self, response: Response) -> Iterator[Any]:
         try:
-            sitemap = parse_sitemap(response.body, response.url, self.max_sitemap_urls)
+            sitemap = parse_sitemap(
+                response.body, response.url, self.max_sitemap_urls, self.download_maxsize or 50 * 1024**2
+            )
         except DiscoveryError as exc:
             if response.meta.get("probe"):
                 self._count("probe_not_sitemap")
                 return
-            yield PageError(response.url, "discover", "bad_sitemap", str(exc))
+            kind = "decompression_bomb" if isinstance(exc, DecompressionBombError) else "bad_sitemap"
+            yield PageError(self._first_url(response.request), "discover", kind, str(exc))
             return
         self._count("sitemaps")
         if sitemap.is_index:
+            yield from self._sitemap_children(response, sitemap.entries)
+        else:
             for entry in sitemap.entries:
-                if not self._on_site(entry.url):
-                    continue
-                if is_taxonomy_sitemap(entry.url):
-                    self._count("skipped/taxonomy_sitemap")
-                    continue
-                yield self._sitemap_request(entry.url)
-            return
-        for entry in sitemap.entries:
-            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp)
+                yield from self._follow(
+                    entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp
+                )
+        if sitemap.problem:  # after the entries: they are queued before the error is archived
+            yield PageError(
+                self._first_url(response.request),
+                "discover",
+                "bad_sitemap",
+                f"{sitemap.problem}; used the "
+                f"{plural(len(sitemap.entries), 'complete entry', 'complete entries')} before it",
+            )
+
+    def _sitemap_children(self, response: Response, entries: list[Any]) -> Iterator[Any]:
+        """Child sitemaps of an index, except taxonomy ones and any that lead back up the chain."""
+        parents = [*response.meta.get("sitemap_parents", []), clean_url(response.url) or response.url]
+        looped = []
+        for entry in entries:
+            if not self._on_site(entry.url):
+                continue
+            if entry.url in parents:
+                looped.append(entry.url)
+            elif is_taxonomy_sitemap(entry.url):
+                self._count("skipped/taxonomy_sitemap")
+            else:
+                yield self._sitemap_request(entry.url, parents=parents)
+        if looped:
+            what = "itself" if looped == parents[-1:] else ", ".join(looped) + " (an index above it)"
+            yield PageError(
+                self._first_url(response.request),
+                "discover",
+                "sitemap_loop",
+                f"the sitemap index lists {what}; not followed again",
+            )
 
     # --- feeds ----------------------------------------------------------------------------
 
@@ -291,7 +331,7 @@ class ClinicBlogSpider(scrapy.Spider):
             if response.meta.get("probe"):
                 self._count("probe_not_feed")
                 return
-            yield PageError(response.url, "discover", "bad_feed", str(exc))
+            yield PageError(self._first_url(response.request), "discover", "bad_feed", str(exc))
             return
         self._count("feeds")
         for entry in entries:
@@ -370,23 +410,33 @@ class ClinicBlogSpider(scrapy.Spider):
             if url not in self._before_since:
                 self._before_since.add(url)
                 self._count("skipped/before_since")
-        elif url in self._requested:
+        elif url in self._requested or url in self._over_listing_limit:
             return
+        elif kind is UrlKind.LISTING and self._listing_limit_reached(url):
+            self._over_listing_limit.add(url)
+            self._count("skipped/listing_limit")
         elif self.max_pages and self._pages_requested >= self.max_pages:
             self._count("skipped/max_pages")
         else:
             self._requested.add(url)
             self._pages_requested += 1
             listing = kind is UrlKind.LISTING
+            if listing:
+                self._listings[site_key(url)] = self._listings.get(site_key(url), 0) + 1
             yield self._page_request(
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
             )
 
+    def _listing_limit_reached(self, url: str) -> bool:
+        return bool(self.max_listing_pages) and self._listings.get(site_key(url), 0) >= self.max_listing_pages
+
     def _page_output(self, response: Response) -> Iterator[Any]:
+        url = self._first_url(response.request)
         if not self._on_site(response.url):
-            yield PageError(
-                response.url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}"
-            )
+            yield PageError(url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}")
+            return
+        if not response.body.strip():
+            yield PageError(url, "fetch", "empty_body", f"HTTP {response.status} with an empty body")
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = response_kind(content_type, response.body)
@@ -396,12 +446,13 @@ class ClinicBlogSpider(scrapy.Spider):
         if kind == "feed":
             yield from self._feed_output(response)
             return
-        if kind != "html" or not isinstance(response, TextResponse):
-            shown = content_type.split(";")[0] or "no Content-Type"
+        if kind != "html":
+            shown = content_type.split(";")[0].strip() or "no Content-Type"
             yield PageError(
-                response.url, "fetch", "not_html", f"{shown} response ({len(response.body)} bytes)"
+                url, "fetch", "not_html", f"{shown} response ({len(response.body)} bytes), not an HTML page"
             )
             return
+        response = self._as_html(response, content_type)
         self._count("pages_html")
         if response.meta.get("seed"):  # robots.txt could not be read at all: still find the sitemaps
             yield from self._start_sitemaps(site_root(response.url), [])
@@ -434,6 +485,21 @@ class ClinicBlogSpider(scrapy.Spider):
             listing=is_listing(response.url, self.max_pagination),
             raw=response.meta.get(META_POINTER),
         )
+
+    def _as_html(self, response: Response, content_type: str) -> HtmlResponse:
+        """The response as HTML, decoded in the encoding its bytes are really in (a wrong or
+        missing charset is common; see pipelines/encoding.py)."""
+        encoding = html_encoding(content_type, response.body)
+        if isinstance(response, HtmlResponse) and (
+            encoding is None or _codec(encoding) == _codec(response.encoding)
+        ):
+            return response
+        if isinstance(response, HtmlResponse):
+            self.logger.info("%s: decoding as %s, not %s", response.url, encoding, response.encoding)
+            self._count("charset_corrected")
+        else:
+            self._count("html_sniffed")  # HTML served as text/plain
+        return response.replace(cls=HtmlResponse, encoding=encoding)
 
     # --- callbacks: each passes its output on and settles the ledger -----------------------
 
@@ -468,7 +534,8 @@ class ClinicBlogSpider(scrapy.Spider):
         request = failure.request
         stage = request.meta.get("stage", "fetch")
         if failure.check(HttpError):
-            status = failure.value.response.status
+            response = failure.value.response
+            status = response.status
             if request.meta.get("probe") and status in (404, 410):
                 self._count("probe_missing")
                 return
@@ -478,21 +545,26 @@ class ClinicBlogSpider(scrapy.Spider):
                 self._count("not_modified")
                 return
             if status in (404, 410) and known and not known.removed:
-                yield Removal(
-                    request.url, status, failure.value.response.meta.get(META_FETCHED_AT) or utc_now()
-                )
+                yield Removal(request.url, status, response.meta.get(META_FETCHED_AT) or utc_now())
                 return
-            error = PageError(request.url, stage, f"http_{status}", f"HTTP {status} from the server")
+            kind, message = f"http_{status}", http_error_message(response, request)
         elif failure.check(AlreadyConfirmed):
             return
         elif request.meta.get("probe"):
             self._count("probe_failed")
             return
         else:
-            error = PageError(request.url, stage, *describe_failure(failure))
+            kind, message = describe_failure(failure, self.download_maxsize)
+        # One line per URL as discovered (the first of a redirect chain); the later hops are done.
+        chain = redirect_chain(request)
+        self.finished(*chain[1:])
+        error = PageError(chain[0], stage, kind, message)
         if request.meta.get("seed"):
-            self.seed_failures[request.url] = error.message
+            self.seed_failures[chain[0]] = message
         yield error
+
+    def _first_url(self, request: scrapy.Request) -> str:
+        return redirect_chain(request)[0]
 
     def _on_site(self, url: str) -> bool:
         return site_key(url) in self.sites
@@ -503,27 +575,12 @@ def response_headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
 
 
-def describe_failure(failure: Failure) -> tuple[str, str]:
-    """A short error kind and a readable message for a download failure."""
-    name = type(failure.value).__name__
-    message = str(failure.value) or name
-    kinds = {
-        "IgnoreRequest": "ignored",
-        "DNSLookupError": "dns_error",
-        "CannotResolveHostError": "dns_error",
-        "TimeoutError": "timeout",
-        "TCPTimedOutError": "timeout",
-        "DownloadTimeoutError": "timeout",
-        "ConnectionRefusedError": "connection_refused",
-        "DownloadConnectionRefusedError": "connection_refused",
-        "ConnectionLost": "connection_lost",
-        "ResponseNeverReceived": "connection_lost",
-        "ResponseFailed": "connection_lost",
-        "ResponseDataLossError": "connection_lost",
-        "DownloadCancelledError": "too_large",
-        "CancelledError": "too_large",
-        "DownloadFailedError": "download_failed",
-    }
-    if "robots.txt" in message.lower():
-        return "robots_disallowed", "disallowed by the site's robots.txt"
-    return kinds.get(name, "download_error"), f"{name}: {message}"
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
