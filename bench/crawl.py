@@ -2,6 +2,8 @@
 
     python bench/crawl.py                        # N = 1,000 and 10,000 posts, all usable cores
     python bench/crawl.py --cores 1              # both crawlers pinned to one core (taskset)
+    python bench/crawl.py --no-raw               # also ours with --no-raw (no WARC), for information
+    python bench/crawl.py --posts 1000 --rounds 3  # each crawler 3 times, alternating
     python bench/crawl.py --posts 2000 --only ours -s CLINIC_EXTRACT_WORKERS=0
     python bench/crawl.py --smoke                # CI: 20 posts, checks it works, no timing claims
 
@@ -75,6 +77,7 @@ class Run:
     m: Measured
     articles: int
     requests: int = 0
+    round: int = 0  # with --rounds, the pair of runs (ours, baseline) this one belongs to
 
     @property
     def rate(self) -> float:
@@ -222,16 +225,21 @@ def fast_settings(concurrency: int) -> list[str]:
     return [arg for name, value in pairs.items() for arg in ("-s", f"{name}={value}")]
 
 
-def run_ours(site: SyntheticSite, work: Path, cpus: set[int], args: argparse.Namespace) -> tuple[Run, Path]:
-    out = work / "ours"
+def run_ours(
+    site: SyntheticSite, work: Path, cpus: set[int], args: argparse.Namespace, no_raw: bool = False
+) -> tuple[Run, Path]:
+    name = "ours-no-raw" if no_raw else "ours"
+    out = work / name
     extra = [arg for setting in args.set for arg in ("-s", setting)]
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", f"{site.base}/", "-o", str(out)]
     cmd += [*fast_settings(args.concurrency), "-s", "ROBOTSTXT_OBEY=True", *extra]
-    m = measure(cmd, ROOT, cpus, work / "ours.log")
+    cmd += ["--no-raw"] if no_raw else []
+    m = measure(cmd, ROOT, cpus, work / f"{name}.log")
     if m.code != 0:
-        fail(f"our crawler exited with {m.code}; see {work / 'ours.log'}")
+        fail(f"our crawler exited with {m.code}; see {work / f'{name}.log'}")
     paths = {urlsplit(r["canonical_url"]).path for r in read_jsonl(out / "articles.jsonl")}
-    return Run("clinic-archive", len(site.posts), len(cpus), m, len(paths & set(site.post_paths))), out
+    label = "clinic-archive --no-raw" if no_raw else "clinic-archive"
+    return Run(label, len(site.posts), len(cpus), m, len(paths & set(site.post_paths))), out
 
 
 def run_baseline(site: SyntheticSite, work: Path, cpus: set[int], args: argparse.Namespace) -> Run:
@@ -307,21 +315,24 @@ def load_client() -> None:
 
 def bench_one(n: int, args: argparse.Namespace, cpus: set[int], work: Path) -> list[Run]:
     server, site = serve_and_check(n, args.seed, args.smoke)
-    (work / f"n{n}").mkdir()
     runs = []
     try:
-        for who in ("ours", "baseline"):
-            if args.only and args.only != who:
+        for i, who in [(i, who) for i in range(args.rounds) for who in ("ours", "ours-no-raw", "baseline")]:
+            if (args.only and args.only != who.split("-")[0]) or (who == "ours-no-raw" and not args.no_raw):
                 continue
+            here = work / f"n{n}-{i}"
+            here.mkdir(exist_ok=True)
             before = server.counter[0]
-            if who == "ours":
-                run, _ = run_ours(site, work / f"n{n}", cpus, args)
+            if who.startswith("ours"):
+                run, out = run_ours(site, here, cpus, args, no_raw=who == "ours-no-raw")
+                if not args.keep:  # a 10,000-post crawl keeps ~300 MB of WARC
+                    shutil.rmtree(out, ignore_errors=True)
             else:
-                run = run_baseline(site, work / f"n{n}", cpus, args)
-            run.requests = server.counter[0] - before
-            print(f"  {run.crawler:15s} {run.articles:,}/{n:,} posts in {run.m.wall:.1f} s", flush=True)
+                run = run_baseline(site, here, cpus, args)
+            run.requests, run.round = server.counter[0] - before, i
+            print(f"  {run.crawler:24s} {run.articles:,}/{n:,} posts in {run.m.wall:.1f} s", flush=True)
             if run.articles != n:
-                fail(f"{run.crawler} archived {run.articles} of the {n} posts (see {work / f'n{n}'})")
+                fail(f"{run.crawler} archived {run.articles} of the {n} posts (see {here})")
             runs.append(run)
     finally:
         server.stop()
@@ -332,14 +343,15 @@ def bench_one(n: int, args: argparse.Namespace, cpus: set[int], work: Path) -> l
 
 
 def print_table(runs: list[Run]) -> None:
-    base = {r.posts: r for r in runs if r.crawler == "baseline"}
+    base = {(r.posts, r.round): r for r in runs if r.crawler == "baseline"}
     print(
         "\n| crawler | N | cores | requests | wall s | articles/s | vs baseline | CPU s/article "
         "| of which main process | peak RSS MB | others' CPU s |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in runs:
-        ratio = f"{r.rate / base[r.posts].rate:.2f}x" if r.posts in base else "-"
+        pair = base.get((r.posts, r.round))
+        ratio = f"{r.rate / pair.rate:.2f}x" if pair else "-"
         cells = [
             r.crawler,
             f"{r.posts:,}",
@@ -352,8 +364,17 @@ def print_table(runs: list[Run]) -> None:
         cells += [f"{r.m.cpu / r.articles:.4f}", f"{r.m.main_cpu / r.articles:.4f}"]
         cells += [f"{r.m.peak_rss / 2**20:.0f}", f"{r.m.others:.1f}"]
         print("| " + " | ".join(map(str, cells)) + " |")
-    for name in ("clinic-archive", "baseline"):
-        group = {r.posts: r for r in runs if r.crawler == name}
+    for r in runs:
+        pair = base.get((r.posts, r.round))
+        if r.crawler == "clinic-archive" and pair:
+            target = TARGET_SPEEDUP if r.cores > 1 else 1.0
+            verdict = "met" if r.rate >= target * pair.rate else "NOT met"
+            print(
+                f"\nN = {r.posts:,}, {r.cores} core(s): {r.rate / pair.rate:.2f}x the baseline's articles/s "
+                f"(target >= {target}x: {verdict}); CPU per article {r.m.cpu / pair.m.cpu:.2f}x its CPU"
+            )
+    for name in ("clinic-archive", "clinic-archive --no-raw", "baseline"):
+        group = {r.posts: r for r in runs if r.crawler == name and r.round == 0}
         if len(group) > 1:
             small, large = group[min(group)], group[max(group)]
             print(
@@ -377,9 +398,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cores", type=int, help="pin both crawlers to this many cores (default: all)")
     parser.add_argument("--smoke", action="store_true", help="N = 20, for CI: does it still work")
     parser.add_argument("--only", choices=["ours", "baseline"], help="run one crawler only")
+    parser.add_argument(
+        "--no-raw", action="store_true", help="also run ours with --no-raw (no WARC), for information"
+    )
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="CONCURRENT_REQUESTS (both)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the crawl outputs and logs")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each crawler, alternating")
     parser.add_argument(
         "-s",
         "--set",

@@ -1,4 +1,5 @@
-"""CI smoke run of ``bench/crawl.py``: it still builds, serves, crawls and prints its table.
+"""CI smoke runs of ``bench/crawl.py`` and ``bench/reextract.py``: they still build, serve, crawl
+(and re-extract) and print their tables.
 
 No timing is asserted (CI machines vary); only that both crawlers archived every post.
 """
@@ -24,3 +25,19 @@ def test_crawl_bench_smoke_run():
     assert "20/20 posts" in proc.stdout  # each crawler archived every post (the bench fails otherwise)
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[0] for row in rows[1:]] == ["| clinic-archive", "| baseline"]
+
+
+def test_reextract_bench_smoke_run():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "reextract.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "crawled 20 posts" in proc.stdout
+    # each run wrote all 20 records, the same ones (the bench fails otherwise)
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[1] for row in rows[1:]] == ["1", "2"]  # the jobs column
+    assert "--jobs 2 over --jobs 1" in proc.stdout

@@ -1,0 +1,223 @@
+"""The crawl's fast paths give what the plain code gave: WARC records gzipped by us, the cached
+``clean_url``, ``extract_links`` skipping links it has already sorted, listing pages kept out of
+the extraction pool. Behaviour only; ``bench/crawl.py`` measures the speed."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import html as lxml_html
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.discovery import extract_links
+from pipelines.models import Page
+from pipelines.scrapy_adapters import ExtractPipeline
+from pipelines.urls import DEFAULT_PORTS, SESSION_IN_PATH, TRACKING_PARAMS, clean_url
+from pipelines.warc import WarcCapture, iter_captures, read_capture
+
+# --- WARC records gzipped at our own level ----------------------------------------------------
+
+
+def capture_some(directory: Path, level: int, n: int = 4) -> tuple[WarcCapture, list]:
+    warc = WarcCapture(directory, f"crawl-{level}", {"clinic-archive-sites": "a.example"}, level)
+    pointers = [
+        warc.capture(
+            f"https://a.example/post-{i}/",
+            method="GET",
+            request_headers=[("User-Agent", "test")],
+            status=200,
+            response_headers=[("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")],
+            body=f"<html><body><p>post {i}</p>{'<i>padding</i>' * 500 * i}</body></html>".encode(),
+            date="2026-01-01T00:00:00Z",
+        )
+        for i in range(n)
+    ]
+    warc.close()
+    return warc, pointers
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_every_record_is_its_own_gzip_member_and_every_digest_holds(tmp_path, level):
+    warc, pointers = capture_some(tmp_path, level)
+    data = warc.path.read_bytes()
+    members, rest = 0, data
+    while rest:  # walk the file member by member, as a reader seeking to an offset does
+        inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        inflater.decompress(rest)
+        assert inflater.eof
+        rest = inflater.unused_data
+        members += 1
+    assert members == 1 + 2 * len(pointers)  # warcinfo, then a response and a request per capture
+    with warc.path.open("rb") as f:
+        types = []
+        for record in ArchiveIterator(f, check_digests="raise"):
+            record.content_stream().read()
+            types.append(record.rec_type)
+    assert types == ["warcinfo"] + ["response", "request"] * len(pointers)
+    assert gzip.decompress(data).count(b"WARC/1.1\r\n") == len(types)
+
+
+@pytest.mark.parametrize("level", [1, 9])
+def test_pointers_resolve_and_warcio_check_passes(tmp_path, level):
+    warc, pointers = capture_some(tmp_path, level)
+    for i, pointer in enumerate(pointers):
+        capture = read_capture(tmp_path, pointer.as_dict())
+        assert capture.record_id == pointer.record_id
+        assert capture.body.startswith(f"<html><body><p>post {i}</p>".encode())
+        assert "transfer-encoding" not in capture.headers
+    assert [c.offset for c in iter_captures(warc.path)] == [p.offset for p in pointers]
+    checked = subprocess.run(
+        [str(Path(sys.executable).parent / "warcio"), "check", "-v", str(warc.path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "digest fail" not in checked.stdout
+    assert checked.stdout.count("digest pass") == 1 + 2 * len(pointers)  # the warcinfo record's too
+
+
+def test_a_lower_level_trades_size_for_speed_not_content(tmp_path):
+    fast, _ = capture_some(tmp_path / "fast", 1)
+    small, _ = capture_some(tmp_path / "small", 9)
+    assert fast.path.stat().st_size >= small.path.stat().st_size
+    bodies = [[c.body for c in iter_captures(w.path)] for w in (fast, small)]
+    assert bodies[0] == bodies[1]
+
+
+# --- clean_url: the cache and the absolute-URL fast path change nothing -------------------------
+
+
+def clean_url_uncached(url: str, base: str | None = None) -> str | None:
+    """``clean_url`` as it was before the fast path and the cache (the reference)."""
+    url = (url or "").strip()
+    if not url or url.startswith(("#", "mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = SESSION_IN_PATH.sub("", parts.path) or "/"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+BASES = [None, "https://clinic.example/blog/post/", "http://127.0.0.1:8000/a/b?x=1", "https://other.example"]
+TRICKY = [
+    "https:///x",
+    "http:///x",
+    "https://",
+    "http://a.example:99999/",
+    "http://[::1/",
+    " https://A.example:443/x/../y;jsessionid=9?utm_source=z&b=2#top ",
+    "//cdn.example/a.js",
+    "?page=2",
+    "../up/",
+    "HTTPS://Upper.example/",
+    "https://a.example/?",
+    "https://a.example/a b\tc\n",
+    "mailto:x@y.example",
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("url", TRICKY)
+def test_clean_url_equals_the_uncached_reference(url, base):
+    assert clean_url(url, base) == clean_url_uncached(url, base)
+    assert clean_url(url, base) == clean_url_uncached(url, base)  # the second call comes from the cache
+
+
+URL_PARTS = st.sampled_from(["http://", "https://", "HTTP://", "//", "/", "", "../", "?", "#", "https:///"])
+URL_TEXT = st.text(alphabet="abc.:/?#&=;%-_ 09[]@", max_size=30)
+
+
+@given(prefix=URL_PARTS, rest=URL_TEXT, base=st.sampled_from(BASES))
+def test_clean_url_equals_the_reference_on_generated_urls(prefix, rest, base):
+    url = prefix + rest
+    assert clean_url(url, base) == clean_url_uncached(url, base)
+
+
+# --- extract_links: a link seen before is skipped before its text is read ------------------------
+
+
+def test_a_link_keeps_the_bucket_of_its_first_appearance():
+    page = lxml_html.fromstring(
+        """<html><head><link rel="next" href="/blog/page/2/"></head><body>
+        <a href="/blog/a/">A post</a> <a href="/blog/a/#comments">Next</a>
+        <a href="/blog/page/2/">A long text that is not a page number</a>
+        <a href="/blog/page/3/" rel="next">3</a> <a href="/blog/page/3/">ordinary</a>
+        <a href="/blog/b/">Older posts</a> <a href="/blog/b/">Post B</a></body></html>"""
+    )
+    links = extract_links(page, "https://c.example/blog/")
+    assert links.next_pages == [
+        "https://c.example/blog/page/2/",
+        "https://c.example/blog/page/3/",
+        "https://c.example/blog/b/",
+    ]
+    assert links.links == ["https://c.example/blog/a/"]
+
+
+# --- listing pages never travel to an extraction worker ------------------------------------------
+
+
+class NoPool:
+    restarts = 0
+
+    async def build(self, page: Page):
+        raise AssertionError(f"{page.url} was sent to the pool")
+
+
+def test_listing_pages_are_judged_without_the_pool():
+    crawler = SimpleNamespace(settings=Settings({"CLINIC_EXTRACT_WORKERS": 1}), spider=None)
+    crawler.stats = MemoryStatsCollector(crawler)
+    pipeline = ExtractPipeline(crawler)
+    pipeline.pool = NoPool()
+    url = "https://c.example/blog/page/2/"
+    page = Page(url=url, final_url=url, status=200, html="<html></html>", fetched_at="x", listing=True)
+    with pytest.raises(DropItem, match="not an article: listing page"):
+        asyncio.run(pipeline.process_item(page))
+    assert crawler.stats.get_value("clinic/not_article") == 1
+
+
+def test_gzip_members_file_reads_as_one_gzip_stream(tmp_path):
+    warc, _ = capture_some(tmp_path, 1, n=2)
+    with gzip.open(io.BytesIO(warc.path.read_bytes())) as f:
+        assert f.read().startswith(b"WARC/1.1\r\nWARC-Type: warcinfo")
+
+
+# --- reextract: chunks of records per worker task, results still in input order ------------------
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+@pytest.mark.parametrize("jobs,chunk", [(1, 8), (2, 1), (2, 3), (2, 8)])
+def test_ordered_map_keeps_input_order_whatever_the_chunking(jobs, chunk):
+    from crawler.reextract import ordered_map
+
+    assert list(ordered_map(square, iter(range(50)), jobs, chunk=chunk)) == [x * x for x in range(50)]
+    assert list(ordered_map(square, iter([]), jobs, chunk=chunk)) == []
