@@ -48,7 +48,8 @@ class WarcCaptureMiddleware:
             "clinic-archive-since": spider.since.isoformat() if spider.since else "",
             "clinic-archive-max-pagination": spider.max_pagination,
         }
-        self.capture = WarcCapture(self.output, spider.crawl_id, info, self.compress_level)
+        shard = self.crawler.settings.get("CLINIC_SHARD")  # a distributed worker: its own WARC file
+        self.capture = WarcCapture(self.output, spider.crawl_id, info, self.compress_level, shard)
         log.info("raw captures go to %s", self.capture.path)
 
     def spider_closed(self, spider: Any) -> None:

@@ -20,6 +20,8 @@ examples:
   clinic-archive export output/ --latest -o latest.jsonl
   clinic-archive reextract output/raw/*.warc.gz -o rebuilt/
   clinic-archive report output/ -o report.html
+  clinic-archive crawl --seeds-file seeds.txt --redis redis://host:6379/0 --crawl audit   then, per machine:
+  clinic-archive worker --redis redis://host:6379/0 --crawl audit -o shard/   and finally: merge
 
 The archive: OUTPUT/articles.jsonl (one JSON record per article version, tombstones for removed
 ones), OUTPUT/errors.jsonl (one line per failed URL), OUTPUT/crawls.jsonl (one summary per crawl),
@@ -28,7 +30,7 @@ OUTPUT/raw/ (WARC captures), OUTPUT/logs/ (crawl logs), OUTPUT/.jobs/ (state of 
 
 
 # Modules under crawler/commands/ that add subcommands, in --help order.
-COMMAND_MODULES = ["crawl", "extract", "archive", "report"]
+COMMAND_MODULES = ["crawl", "distributed", "extract", "archive", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

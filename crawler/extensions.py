@@ -70,7 +70,7 @@ class CrawlSummary:
     def spider_closed(self, spider: Any, reason: str) -> None:
         summary = crawl_summary(self.crawler.stats.get_stats(), spider, self.output, reason, self.started)
         try:
-            append_crawl_summary(self.output, summary)
+            append_crawl_summary(self.output, summary, self.crawler.settings.get("CLINIC_SHARD") or None)
         except ArchiveError as exc:
             log.error("could not write the crawl summary: %s", exc)
 

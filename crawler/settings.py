@@ -100,6 +100,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.redirects.SafeRedirectMiddleware": 600,
     # conditional requests for archived pages, redirects included (after RedirectMiddleware's 600)
     "crawler.conditional.ConditionalRequestMiddleware": 650,
+    # a distributed crawl's per-site interval across all workers (crawler/distributed.py);
+    # switched off on a single machine
+    "crawler.distributed.SitePoliteness": 940,
     # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
     "crawler.capture.WarcCaptureMiddleware": 950,
 }
@@ -122,3 +125,17 @@ CONCURRENT_ITEMS = 1
 # zlib level of each raw WARC record (pipelines/warc.py; warcio's own is 9). Per 100 KB page, in
 # the reactor thread: level 1 0.8 ms, 6 2.1 ms, 9 3.5-6 ms; files are ~20% larger than at 9.
 CLINIC_RAW_COMPRESS_LEVEL = 1
+
+# --- Distributed crawling (clinic-archive worker; crawler/distributed.py, README "Scaling out") ----
+CLINIC_REDIS_CRAWL = None  # the crawl's name on Redis; set by `clinic-archive worker`
+CLINIC_SHARD = None  # the worker's name: articles-<shard>.jsonl, raw/<crawl-id>-<shard>.warc.gz
+CLINIC_REDIS_HEARTBEAT = 1.0  # seconds between heartbeats (and polls of the shared queue)
+# A worker silent this long is taken for dead: its in-flight requests go back to the queue.
+# Longer than any pause a live worker makes (a long page in the reactor, a GC pause).
+CLINIC_WORKER_TIMEOUT = 30.0
+# Politeness per site for the whole crawl, whatever the number of workers (leases on Redis):
+# at most CLINIC_SITE_CONCURRENCY requests in flight to one site (empty:
+# CONCURRENT_REQUESTS_PER_DOMAIN), and CLINIC_SITE_INTERVAL seconds from a response to the next
+# request's start (empty: DOWNLOAD_DELAY). Each worker's own AutoThrottle still applies on top.
+CLINIC_SITE_CONCURRENCY = None
+CLINIC_SITE_INTERVAL = None

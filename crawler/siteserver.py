@@ -57,6 +57,10 @@ class SiteServer:
         routes_file = self.root / "_routes.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
+        self.request_times: list[float] = []  # time.monotonic() of each request's arrival
+        self.in_flight = 0  # requests being answered now, and the most there ever were at once
+        self.max_in_flight = 0
+        self._count_lock = threading.Lock()
         self.not_modified: list[str] = []  # paths answered 304 to a conditional request
         self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
@@ -151,7 +155,18 @@ class SiteServer:
                 self._respond(send_body=False)
 
             def _respond(self, send_body: bool) -> None:
-                server.requests.append((self.command, self.path))
+                with server._count_lock:
+                    server.requests.append((self.command, self.path))
+                    server.request_times.append(time.monotonic())
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer(send_body)
+                finally:
+                    with server._count_lock:
+                        server.in_flight -= 1
+
+            def _answer(self, send_body: bool) -> None:
                 if server.delay:
                     time.sleep(server.delay)
                 status, headers, body = server.resolve(self.path)

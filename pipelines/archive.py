@@ -32,6 +32,16 @@ CRAWLS = "crawls.jsonl"
 LOCK = ".lock"
 
 
+def shard_file(name: str, shard: str | None = None) -> str:
+    """A distributed worker's own copy of an archive file: ``articles.jsonl`` ->
+    ``articles-<shard>.jsonl``, ``.lock`` -> ``.lock-<shard>``. No shard: the name itself."""
+    if not shard:
+        return name
+    stem, dot, ext = name.lstrip(".").partition(".")
+    prefix = "." if name.startswith(".") else ""
+    return f"{prefix}{stem}-{shard}{dot}{ext}"
+
+
 def new_crawl_id() -> str:
     """``20261124T134000Z-1a2b``: sortable by start time, unique enough for one archive."""
     return f"{utc_now().replace('-', '').replace(':', '')}-{secrets.token_hex(2)}"
@@ -166,9 +176,10 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
 class ArchiveLock:
     """An exclusive ``flock`` on ``OUTPUT/.lock``: a second crawl into the same directory refuses."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, shard: str | None = None) -> None:
         self.directory = Path(directory)
-        self.path = self.directory / LOCK
+        self.shard = shard
+        self.path = self.directory / shard_file(LOCK, shard)
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -178,8 +189,9 @@ class ArchiveLock:
         except BlockingIOError:
             holder = os.pread(self._fd, 64, 0).decode(errors="replace").strip() or "unknown"
             os.close(self._fd)
+            who = f"worker {shard}" if shard else "crawl"
             raise ArchiveError(
-                f"another crawl (pid {holder}) is writing to {directory}; "
+                f"another {who} (pid {holder}) is writing to {directory}; "
                 "wait for it to finish or choose another --output"
             ) from None
         os.ftruncate(self._fd, 0)
@@ -190,8 +202,9 @@ class ArchiveLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = -1
-        if _HELD.get(_lock_key(self.directory)) is self:
-            del _HELD[_lock_key(self.directory)]
+        key = _lock_key(self.directory, self.shard)
+        if _HELD.get(key) is self:
+            del _HELD[key]
 
 
 # Locks held for a whole run by this process (the crawl command takes it before anything else
@@ -199,14 +212,15 @@ class ArchiveLock:
 _HELD: dict[str, ArchiveLock] = {}
 
 
-def _lock_key(directory: Path) -> str:
-    return os.path.realpath(directory)
+def _lock_key(directory: Path, shard: str | None = None) -> str:
+    return f"{os.path.realpath(directory)}\0{shard or ''}"
 
 
-def hold_lock(directory: str | Path) -> ArchiveLock:
-    """Take the directory's lock until ``release()``; raises ArchiveError if another process has it."""
-    lock = ArchiveLock(Path(directory))
-    _HELD[_lock_key(lock.directory)] = lock
+def hold_lock(directory: str | Path, shard: str | None = None) -> ArchiveLock:
+    """Take the directory's lock (or one shard's) until ``release()``; raises ArchiveError if
+    another process has it."""
+    lock = ArchiveLock(Path(directory), shard)
+    _HELD[_lock_key(lock.directory, shard)] = lock
     return lock
 
 
@@ -247,9 +261,9 @@ class KnownPage:
 REMOVED = "removed"  # the content hash of a tombstone: never equal to a real one
 
 
-def load_known_pages(directory: str | Path) -> dict[str, KnownPage]:
-    """Newest state of every article in ``directory``'s archive, by id."""
-    path = Path(directory) / ARTICLES
+def load_known_pages(directory: str | Path, shard: str | None = None) -> dict[str, KnownPage]:
+    """Newest state of every article in ``directory``'s archive (or one shard of it), by id."""
+    path = Path(directory) / shard_file(ARTICLES, shard)
     known: dict[str, KnownPage] = {}
     if path.exists():
         for record in iter_records(path):
@@ -287,16 +301,19 @@ def tombstone_record(
 class Archive:
     """An output directory: versioned article records, error lines and crawl summaries."""
 
-    def __init__(self, directory: str | Path, crawl_id: str, tool: str = TOOL) -> None:
+    def __init__(
+        self, directory: str | Path, crawl_id: str, tool: str = TOOL, shard: str | None = None
+    ) -> None:
         self.directory = Path(directory)
+        self.shard = shard
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiveError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
         self.crawl_id = crawl_id
         self.tool = tool
-        held = _HELD.get(_lock_key(self.directory))
-        self._lock = held or ArchiveLock(self.directory)
+        held = _HELD.get(_lock_key(self.directory, shard))
+        self._lock = held or ArchiveLock(self.directory, shard)
         self._owns_lock = held is None
         try:
             self._open()
@@ -306,15 +323,15 @@ class Archive:
             raise
 
     def _open(self) -> None:
-        articles = self.directory / ARTICLES
+        articles = self.directory / shard_file(ARTICLES, self.shard)
         try:
             repair_torn_tail(articles)
         except OSError as exc:
             raise ArchiveError(f"cannot open {articles} for writing: {exc.strerror}") from exc
-        self._latest = load_known_pages(self.directory)  # id -> newest state
+        self._latest = load_known_pages(self.directory, self.shard)  # id -> newest state
         self._by_url = by_url(self._latest)
         self._articles = JsonlWriter(articles)
-        self._errors = JsonlWriter(self.directory / ERRORS)
+        self._errors = JsonlWriter(self.directory / shard_file(ERRORS, self.shard))
 
     def add(self, article: Article, crawl_id: str | None = None) -> tuple[str, dict[str, Any]]:
         """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).
@@ -369,8 +386,8 @@ class Archive:
             raise problems[0]
 
 
-def append_crawl_summary(directory: str | Path, summary: dict[str, Any]) -> None:
-    writer = JsonlWriter(Path(directory) / CRAWLS)
+def append_crawl_summary(directory: str | Path, summary: dict[str, Any], shard: str | None = None) -> None:
+    writer = JsonlWriter(Path(directory) / shard_file(CRAWLS, shard))
     try:
         writer.append(summary)
     finally:

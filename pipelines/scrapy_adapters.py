@@ -108,7 +108,8 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         try:
-            self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id)
+            shard = self.crawler.settings.get("CLINIC_SHARD") or None  # a distributed worker's own files
+            self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id, shard=shard)
         except ArchiveError as exc:
             stop_crawl(self.crawler, str(exc))
 

@@ -64,10 +64,12 @@ class WarcCapture:
         crawl_id: str,
         settings: dict[str, Any] | None = None,
         compress_level: int = DEFAULT_COMPRESS_LEVEL,
+        shard: str | None = None,
     ) -> None:
+        """``shard``: a distributed worker's name; its file is ``<crawl-id>-<shard>.warc.gz``."""
         raw_dir = Path(output_dir) / RAW_DIR
         raw_dir.mkdir(parents=True, exist_ok=True)
-        self.path = _free_name(raw_dir, crawl_id)
+        self.path = _free_name(raw_dir, f"{crawl_id}-{shard}" if shard else crawl_id)
         self.relative = f"{RAW_DIR}/{self.path.name}"
         self._file: BinaryIO = self.path.open("ab")
         self._writer = WARCWriter(GzipMembers(self._file, compress_level), gzip=False, warc_version="1.1")

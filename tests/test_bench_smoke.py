@@ -6,9 +6,11 @@ No timing is asserted (CI machines vary); only that both crawlers archived every
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
@@ -41,3 +43,21 @@ def test_reextract_bench_smoke_run():
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[1] for row in rows[1:]] == ["1", "2"]  # the jobs column
     assert "--jobs 2 over --jobs 1" in proc.stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server not found (apt-get install redis-server)"
+)
+def test_distributed_bench_smoke_run():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "distributed.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # both rounds archived all 20 posts (the bench fails otherwise), with no repeats
+    rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [(row[1], row[2], row[7]) for row in rows[1:]] == [("1", "20", "0"), ("2", "20", "0")]
+    assert "2 workers over 1" in proc.stdout

@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import sys
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     crawl.set_defaults(func=cmd_crawl)
     crawl.add_argument("seeds", nargs="*", metavar="SEED", help="a site root or blog index URL")
     add_crawl_options(crawl)
+    from crawler.commands.distributed import add_redis_options
+
+    add_redis_options(crawl)
 
     demo = sub.add_parser(
         "demo",
@@ -106,6 +110,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:
         overrides["CLINIC_RAW_CAPTURE"] = False
+    if args.redis:
+        from crawler.commands.distributed import enqueue_crawl
+
+        options = {"since": args.since, "max_pages": args.max_pages, "settings": overrides}
+        return enqueue_crawl(args.redis, args.crawl, seeds, options)
+    if args.crawl:
+        return fail("--crawl names a distributed crawl: use it with --redis")
     return run_crawl(
         seeds,
         Path(args.output),
@@ -173,11 +184,7 @@ def _locked_crawl(
     verbose: bool,
     fresh: bool,
 ) -> int:
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
     from crawler.jobledger import job_crawl_id
-    from crawler.spiders.clinic_blog import ClinicBlogSpider
     from pipelines.archive import new_crawl_id
 
     overrides = dict(overrides or {})
@@ -188,9 +195,51 @@ def _locked_crawl(
     if job_crawl_id(job):
         print(f"Resuming interrupted crawl {crawl_id} from {job} (--fresh starts over)")
     overrides.setdefault("JOBDIR", str(job))
+    summary = run_spider(seeds, output, crawl_id, max_pages, since, overrides, verbose)
+    if summary.code is not None:
+        return summary.code
+    if summary.finish_reason == "finished":
+        shutil.rmtree(job, ignore_errors=True)
+    return summary.exit_code()
+
+
+@dataclass
+class CrawlOutcome:
+    """How a crawl run ended, for the command's exit status."""
+
+    code: int | None  # already decided (the output failed, no summary)
+    finish_reason: str | None = None
+    seed_failures: dict[str, str] = field(default_factory=dict)
+
+    def exit_code(self) -> int:
+        if self.finish_reason == "shutdown":
+            print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
+            return 130
+        for url, message in self.seed_failures.items():
+            print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
+        return 1 if self.seed_failures else 0
+
+
+def run_spider(
+    seeds: list[str],
+    output: Path,
+    crawl_id: str,
+    max_pages: int = 0,
+    since: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    verbose: bool = False,
+    shard: str | None = None,
+) -> CrawlOutcome:
+    """Run the clinic_blog spider in this process (settings from crawler/settings.py, then
+    ``overrides``), print the crawl's summary paragraph and say how it ended."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.clinic_blog import ClinicBlogSpider
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    log_file = output / "logs" / f"{crawl_id}.log"
+    log_file = output / "logs" / (f"{crawl_id}-{shard}.log" if shard else f"{crawl_id}.log")
     cli_settings: dict[str, Any] = {
         "CLINIC_OUTPUT_DIR": str(output),
         "CLINIC_CRAWL_ID": crawl_id,
@@ -207,27 +256,19 @@ def _locked_crawl(
     process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
     process.start()
 
-    summary = read_summary(output, crawl_id)
+    summary = read_summary(output, crawl_id, shard)
     spider = crawler.spider
-    print(summary_paragraph(summary, output, None if verbose else log_file))
+    print(summary_paragraph(summary, output, None if verbose else log_file, shard))
     fatal = (summary or {}).get("fatal") or crawler.stats.get_value("clinic/fatal")
     if fatal:  # the output could not be written (disk full, permissions): nothing half-written stays
         fail(fatal, 1)
         print("Fix that, then run the same command again to resume the crawl.", file=sys.stderr)
-        return 1
+        return CrawlOutcome(1)
     if summary is None:
         where = f"the log {log_file}" if not verbose else "the log above"
-        return fail(f"the crawl failed before it could finish; see {where}", 1)
-    if summary["finish_reason"] == "finished":
-        shutil.rmtree(job, ignore_errors=True)
-    elif summary["finish_reason"] == "shutdown":
-        print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
-        return 130
-    if spider is not None and spider.seed_failures:
-        for url, message in spider.seed_failures.items():
-            print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
-        return 1
-    return 0
+        return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
+    failures = dict(spider.seed_failures) if spider is not None else {}
+    return CrawlOutcome(None, summary["finish_reason"], failures)
 
 
 def job_dir(output: Path, seeds: list[str], since: str | None, max_pages: int) -> Path:
@@ -236,10 +277,10 @@ def job_dir(output: Path, seeds: list[str], since: str | None, max_pages: int) -
     return output / ".jobs" / f"job-{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
 
 
-def read_summary(output: Path, crawl_id: str) -> dict[str, Any] | None:
-    from pipelines.archive import CRAWLS, iter_records
+def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[str, Any] | None:
+    from pipelines.archive import CRAWLS, iter_records, shard_file
 
-    path = output / CRAWLS
+    path = output / shard_file(CRAWLS, shard)
     if not path.exists():
         return None
     found = None
@@ -249,7 +290,11 @@ def read_summary(output: Path, crawl_id: str) -> dict[str, Any] | None:
     return found
 
 
-def summary_paragraph(summary: dict[str, Any] | None, output: Path, log_file: Path | None) -> str:
+def summary_paragraph(
+    summary: dict[str, Any] | None, output: Path, log_file: Path | None, shard: str | None = None
+) -> str:
+    from pipelines.archive import ARTICLES, CRAWLS, ERRORS, shard_file
+
     if summary is None:
         return "No crawl summary was written."
     arts = summary["articles"]
@@ -262,9 +307,9 @@ def summary_paragraph(summary: dict[str, Any] | None, output: Path, log_file: Pa
         f"{written} articles written ({arts['new']} new, {arts['changed']} changed), "
         f"{arts['unchanged']} unchanged, {summary['not_articles']} pages were not articles; "
         f"{summary['errors_total']} errors ({errors}).".replace(" 1 errors", " 1 error"),
-        f"Archive: {output / 'articles.jsonl'}",
-        f"Errors:  {output / 'errors.jsonl'}",
-        f"Crawls:  {output / 'crawls.jsonl'}",
+        f"Archive: {output / shard_file(ARTICLES, shard)}",
+        f"Errors:  {output / shard_file(ERRORS, shard)}",
+        f"Crawls:  {output / shard_file(CRAWLS, shard)}",
     ]
     if log_file:
         lines.append(f"Log:     {log_file}")

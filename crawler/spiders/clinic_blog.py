@@ -45,6 +45,7 @@ from crawler.discovery import (
     site_root,
     url_kind,
 )
+from crawler.distributed import Coordinator
 from crawler.failures import describe_failure, http_error_message
 from crawler.jobledger import JobLedger
 from crawler.redirects import redirect_chain
@@ -121,6 +122,7 @@ class ClinicBlogSpider(scrapy.Spider):
         # (crawler/conditional.py adds the conditional headers to requests for known pages)
         self._rechecked = False
         self.trust_lastmod = True
+        self.coordinator: Coordinator | None = None  # set by from_crawler in a distributed worker
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicBlogSpider:
@@ -135,7 +137,20 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
         spider.ledger = None
-        if settings.get("JOBDIR"):
+        # One worker of a distributed crawl (crawler/distributed.py): Redis holds the queue and
+        # what each worker has in flight, so it is the ledger, and the seeds come from there.
+        spider.coordinator = Coordinator.from_settings(crawler)
+        if spider.coordinator is not None:
+            spider.ledger = spider.coordinator
+            spider._rechecked = True  # archived pages are re-checked by single-machine crawls only
+            for signal, handler in (
+                (signals.item_dropped, spider._item_finished),
+                (signals.item_error, spider._item_finished),
+                (signals.spider_opened, lambda spider: spider.coordinator.open()),
+                (signals.spider_closed, lambda spider, reason: spider.coordinator.close()),
+            ):
+                crawler.signals.connect(handler, signal=signal, weak=False)
+        elif settings.get("JOBDIR"):
             spider.ledger = JobLedger(settings.get("JOBDIR"))
             spider.crawl_id = spider.ledger.crawl_id(spider.crawl_id)
             if not spider.ledger.recovery.clean_stop:
@@ -148,7 +163,7 @@ class ClinicBlogSpider(scrapy.Spider):
                 (signals.spider_closed, spider._ledger_closed),
             ):
                 crawler.signals.connect(handler, signal=signal)
-        known = load_known_pages(settings.get("CLINIC_OUTPUT_DIR") or "output")
+        known = load_known_pages(settings.get("CLINIC_OUTPUT_DIR") or "output", settings.get("CLINIC_SHARD"))
         spider.known = {url: p for url, p in by_url(known).items() if p.site in spider.sites}
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
@@ -160,21 +175,28 @@ class ClinicBlogSpider(scrapy.Spider):
     # --- start ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.coordinator is not None:
+            return  # a distributed worker takes its seeds from Redis, one at a time
         for request in self._unfinished_requests():
             yield request
         for seed in self.seeds:
-            root = site_root(seed)
-            if not self.robots_via_signal:
-                yield scrapy.Request(
-                    f"{root}robots.txt",
-                    callback=self.parse_robots,
-                    errback=self.robots_failed,
-                    priority=PRIORITY["robots"],
-                    meta={"dont_obey_robotstxt": True, "site_root": root},
-                    dont_filter=True,
-                )
-            self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
-            yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
+            for request in self.seed_requests(seed):
+                yield request
+
+    def seed_requests(self, seed: str) -> Iterator[scrapy.Request]:
+        """robots.txt (unless Scrapy's middleware fetches it) and the seed page itself."""
+        root = site_root(seed)
+        if not self.robots_via_signal:
+            yield scrapy.Request(
+                f"{root}robots.txt",
+                callback=self.parse_robots,
+                errback=self.robots_failed,
+                priority=PRIORITY["robots"],
+                meta={"dont_obey_robotstxt": True, "site_root": root},
+                dont_filter=True,
+            )
+        self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
+        yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
 
     # --- resume ---------------------------------------------------------------------------
 
@@ -366,7 +388,11 @@ class ClinicBlogSpider(scrapy.Spider):
 
     def on_idle(self) -> None:
         """Once discovery is done, re-check archived pages it did not reach: a post that left
-        the sitemap may be gone (a tombstone) or still there (unchanged, or a new version)."""
+        the sitemap may be gone (a tombstone) or still there (unchanged, or a new version).
+        A distributed worker instead waits until the whole crawl is done."""
+        if self.coordinator is not None:
+            self.coordinator.on_idle()  # raises DontCloseSpider until nothing is left anywhere
+            return
         if self._rechecked:
             return
         self._rechecked = True

@@ -1,0 +1,64 @@
+"""The scrapy-redis scheduler and queue of a distributed worker (crawler/distributed.py).
+
+Imported only by a worker's settings (``SCHEDULER``), so scrapy-redis stays an optional extra.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.distributed import POP, Coordinator
+
+log = logging.getLogger(__name__)
+
+
+class InflightQueue(PriorityQueue):  # type: ignore[misc]
+    """scrapy-redis's priority queue, except that a popped request is moved (atomically) into
+    this worker's in-flight hash, and its id is kept in ``meta["clinic_inflight"]``."""
+
+    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.coordinator: Coordinator = spider.coordinator
+        self._pop = server.register_script(POP)
+
+    def pop(self, timeout: int = 0) -> Any:
+        found = self._pop(keys=[self.key, self.coordinator.inflight_key])
+        if not found:
+            return None
+        inflight_id, data = found[0].decode(), found[1]
+        try:
+            request = self._decode_request(data)
+        except Exception as exc:  # noqa: BLE001 - an undecodable entry must not stop the worker
+            log.error("dropping an undecodable request from the shared queue: %s", exc)
+            self.server.hdel(self.coordinator.inflight_key, inflight_id)
+            self.coordinator.count("undecodable")
+            return None
+        request.meta["clinic_inflight"] = inflight_id
+        self.coordinator.taken(request)
+        return request
+
+
+class RedisScheduler(Scheduler):  # type: ignore[misc]
+    """scrapy-redis's scheduler; a request re-queued by this worker (a redirect, a retry) frees
+    the in-flight entry of the request it replaces once the new one is safely in the queue."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        scheduler = super().from_crawler(crawler)
+        # The engine asks an empty scheduler again every heartbeat (5 s by default): a worker
+        # waiting for work should see another worker's new requests sooner than that.
+        poll = crawler.settings.getfloat("CLINIC_REDIS_HEARTBEAT", 1.0)
+        if crawler.engine is not None and hasattr(crawler.engine, "_SLOT_HEARTBEAT_INTERVAL"):
+            crawler.engine._SLOT_HEARTBEAT_INTERVAL = min(poll, 5.0)
+        return scheduler
+
+    def enqueue_request(self, request: Any) -> bool:
+        replaced = request.meta.pop("clinic_inflight", None)
+        queued = super().enqueue_request(request)
+        if replaced:
+            self.spider.coordinator.release(replaced)
+        return queued
