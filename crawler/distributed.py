@@ -32,10 +32,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import create_looping_call, sleep
 
 from pipelines.urls import clean_url
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # without the distributed extra nothing here talks to Redis
+
+    class RedisError(Exception):  # type: ignore[no-redef]
+        """Stands in for redis-py's base error."""
+
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +107,19 @@ class Keys:
     def inflight(self, worker: str) -> str:  # hash: sha1 of request -> "score|request"
         return f"{self.inflight_prefix}{worker}"
 
-    def slot(self, site: str) -> str:  # per-site politeness slot (string with an expiry)
+    @property
+    def leases_prefix(self) -> str:
+        return f"{self.base}:leases-of:"
+
+    def leases_of(self, worker: str) -> str:  # set: the site lease keys this worker has used
+        return f"{self.leases_prefix}{worker}"
+
+    def slot(self, site: str) -> str:  # per-site politeness state (leases, next start)
         return f"{self.base}:slot:{site}"
+
+    @property
+    def page_count(self) -> str:  # page requests taken from the queue, against --max-pages
+        return f"{self.base}:page-count"
 
     @property
     def finished(self) -> str:  # set once, when nothing is left anywhere
@@ -171,6 +190,14 @@ for i = 1, #workers, 2 do
     end
     redis.call('DEL', key)
     redis.call('HDEL', KEYS[1], w)
+    -- its politeness leases go too: the sites are free for the other workers at once
+    local used = ARGV[4] .. w
+    for _, lease_key in ipairs(redis.call('SMEMBERS', used)) do
+      for _, token in ipairs(redis.call('ZRANGE', lease_key, 0, -1)) do
+        if string.sub(token, 1, #w + 1) == w .. ':' then redis.call('ZREM', lease_key, token) end
+      end
+    end
+    redis.call('DEL', used)
     if dead then
       table.insert(gone, w)
       redis.call('HINCRBY', KEYS[4], 'dead_workers', 1)
@@ -207,6 +234,7 @@ local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < next_start then return next_start - now end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+redis.call('SADD', KEYS[3], KEYS[1])
 return 0
 """
 )
@@ -380,6 +408,7 @@ class Coordinator:
         self._loop: Any = None
         self.finished = False
         self.declared_dead = False
+        self.failed = False  # Redis was lost: the worker is stopping
 
     @classmethod
     def from_settings(cls, crawler: Any) -> Coordinator | None:
@@ -396,6 +425,20 @@ class Coordinator:
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"clinic/distributed/{key}", n)
 
+    def lost(self, exc: Exception) -> None:
+        """Redis is gone: stop this worker. Nothing it holds is settled from now on, so once it
+        is taken for dead its in-flight requests go back to the queue for the other workers."""
+        if self.failed:
+            return
+        self.failed = True
+        from pipelines.scrapy_adapters import stop_crawl
+
+        stop_crawl(
+            self.crawler,
+            f"lost the connection to Redis ({exc}); this worker's unfinished requests stay on Redis "
+            "and go back to the queue when it is taken for dead",
+        )
+
     # --- lifecycle --------------------------------------------------------------------
 
     def open(self) -> None:
@@ -407,11 +450,21 @@ class Coordinator:
     def close(self) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        if self.failed:
+            return
         # Whatever this worker still held (a shutdown part-way) goes back for the others.
-        moved = self._requeue(
-            keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
-            args=[self.keys.inflight_prefix, -1, self.worker],
-        )[0]
+        try:
+            moved = self._requeue(
+                keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
+                args=[self.keys.inflight_prefix, -1, self.worker, self.keys.leases_prefix],
+            )[0]
+        except RedisError as exc:
+            log.error(
+                "could not hand back unfinished requests (%s): they go back when this worker "
+                "is taken for dead",
+                exc,
+            )
+            return
         if moved:
             log.info("handed %d unfinished requests back to the shared queue", moved)
             self.count("handed_back", moved)
@@ -428,14 +481,13 @@ class Coordinator:
                 self.count("declared_dead")
             self._requeue_dead()
             self._take_seeds()
-        except Exception as exc:  # noqa: BLE001 - Redis hiccups: try again next beat
-            log.warning("Redis heartbeat failed: %s", exc)
-            self.count("heartbeat_errors")
+        except RedisError as exc:
+            self.lost(exc)
 
     def _requeue_dead(self) -> None:
         result = self._requeue(
             keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
-            args=[self.keys.inflight_prefix, self.timeout_ms, self.worker],
+            args=[self.keys.inflight_prefix, self.timeout_ms, self.worker, self.keys.leases_prefix],
         )
         moved, dead = int(result[0]), [w.decode() for w in result[1:]]
         if dead:
@@ -458,7 +510,7 @@ class Coordinator:
 
     def on_idle(self) -> None:
         """Nothing to do here right now: stay unless the whole crawl is done."""
-        if self.finished:
+        if self.finished or self.failed:
             return
         done = self._finish(
             keys=[self.keys.seeds, self.keys.requests, self.keys.workers, self.keys.finished],
@@ -477,6 +529,18 @@ class Coordinator:
             self._by_url.clear()
         raise DontCloseSpider
 
+    def over_budget(self, request: Any) -> bool:
+        """A page request just taken from the queue, past the crawl's --max-pages: each page
+        request leaves the (de-duplicated) queue once, so counting here counts every page once."""
+        spider = self.crawler.spider
+        if not spider.max_pages or getattr(request.callback, "__name__", None) != "parse_page":
+            return False
+        if self.server.incr(self.keys.page_count) <= spider.max_pages:
+            return False
+        self.release(request.meta["clinic_inflight"])
+        self.crawler.stats.inc_value("clinic/skipped/max_pages")
+        return True
+
     # --- in-flight bookkeeping (the spider's ledger interface) ------------------------
 
     def taken(self, request: Any) -> None:
@@ -492,8 +556,11 @@ class Coordinator:
         """The work for these URLs is archived: their requests leave the in-flight hash."""
         ids = [self._by_url.pop(clean_url(u) or u, None) for u in {u for u in urls if u}]
         ids = [i for i in ids if i]
-        if ids:
-            self.server.hdel(self.inflight_key, *ids)
+        if ids and not self.failed and not self.crawler.stats.get_value("clinic/fatal"):
+            try:
+                self.server.hdel(self.inflight_key, *ids)
+            except RedisError as exc:
+                self.lost(exc)
 
     def scheduled(self, request: Any) -> None:  # the queue on Redis is the record
         pass
@@ -512,8 +579,9 @@ class SitePoliteness:
     time its next request may start. A request waits until fewer than ``CLINIC_SITE_CONCURRENCY``
     leases are held and that time has come; its response (or failure) returns the lease and sets
     the next start to ``CLINIC_SITE_INTERVAL`` seconds later. With a concurrency of 1 this is
-    Scrapy's own per-site delay, counted across all workers. A lease its worker never returns (the
-    worker died) expires after ``DOWNLOAD_TIMEOUT`` seconds plus a margin."""
+    Scrapy's own per-site delay, counted across all workers. The leases of a worker taken for dead
+    are freed with its requests; any lease never returned expires after ``DOWNLOAD_TIMEOUT``
+    seconds plus a margin."""
 
     POLL = 0.05  # seconds between two tries while the site is at its concurrency limit
 
@@ -549,7 +617,11 @@ class SitePoliteness:
 
     def _site_keys(self, url: str) -> list[str]:
         site = urlsplit(url).netloc.lower()
-        return [self.keys.slot(site) + ":leases", self.keys.slot(site) + ":next"]
+        return [
+            self.keys.slot(site) + ":leases",
+            self.keys.slot(site) + ":next",
+            self.keys.leases_of(self.worker),
+        ]
 
     async def process_request(self, request: Any, spider: Any = None) -> None:
         self._serial += 1
@@ -557,7 +629,13 @@ class SitePoliteness:
         keys = self._site_keys(request.url)
         waited = False
         while True:
-            wait_ms = self._acquire(keys=keys, args=[token, self.concurrency, self.lease_ms])
+            try:
+                wait_ms = self._acquire(keys=keys, args=[token, self.concurrency, self.lease_ms])
+            except RedisError as exc:
+                coordinator = getattr(spider or self.crawler.spider, "coordinator", None)
+                if coordinator is not None:
+                    coordinator.lost(exc)
+                raise IgnoreRequest(f"lost the connection to Redis: {exc}") from exc
             if not wait_ms:
                 break
             waited = True
@@ -570,7 +648,10 @@ class SitePoliteness:
     def _give_back(self, request: Any) -> None:
         token = request.meta.pop("clinic_site_lease", None)
         if token:
-            self._release(keys=self._site_keys(request.url), args=[token, self.interval_ms])
+            try:
+                self._release(keys=self._site_keys(request.url)[:2], args=[token, self.interval_ms])
+            except RedisError as exc:  # the lease expires by itself; the worker is stopping
+                log.error("could not return a politeness lease to Redis: %s", exc)
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         self._give_back(request)

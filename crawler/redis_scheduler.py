@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
@@ -26,6 +27,16 @@ class InflightQueue(PriorityQueue):  # type: ignore[misc]
         self._pop = server.register_script(POP)
 
     def pop(self, timeout: int = 0) -> Any:
+        while not self.coordinator.failed:
+            try:
+                request = self._pop_one()
+                if request is None or not self.coordinator.over_budget(request):
+                    return request
+            except RedisError as exc:
+                self.coordinator.lost(exc)
+        return None
+
+    def _pop_one(self) -> Any:
         found = self._pop(keys=[self.key, self.coordinator.inflight_key])
         if not found:
             return None
@@ -57,8 +68,24 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         return scheduler
 
     def enqueue_request(self, request: Any) -> bool:
+        coordinator = self.spider.coordinator
+        if coordinator.failed:  # stopping: the request that found this one will be re-queued
+            return False
         replaced = request.meta.pop("clinic_inflight", None)
-        queued = super().enqueue_request(request)
-        if replaced:
-            self.spider.coordinator.release(replaced)
+        try:
+            queued = super().enqueue_request(request)
+            if replaced:
+                coordinator.release(replaced)
+        except RedisError as exc:
+            coordinator.lost(exc)
+            return False
         return queued
+
+    def has_pending_requests(self) -> bool:
+        if self.spider.coordinator.failed:
+            return False
+        try:
+            return super().has_pending_requests()
+        except RedisError as exc:
+            self.spider.coordinator.lost(exc)
+            return False

@@ -188,6 +188,11 @@ def test_a_killed_worker_loses_nothing(
     assert state["finished"]
     assert state["dead_workers"] == 1 and state["requeued"] >= 1
     assert [w["worker"] for w in state["workers"]] == []  # all left (w1 was removed as dead)
+    # w1's politeness leases were freed with its requests, not left to expire.
+    client = redis.Redis.from_url(redis_url)
+    assert not client.exists(Keys("kill").leases_of("w1"))
+    for key in client.scan_iter(match="clinic-archive:kill:slot:*:leases"):
+        assert not [t for t in client.zrange(key, 0, -1) if t.startswith(b"w1:")]
     # Every post exactly once after merging, whatever w1 had written before it died.
     merged = merge([out], tmp_path / "merged")
     assert page_set(merged) == single_machine
@@ -283,3 +288,73 @@ def test_clear_errors_without_a_crawl_or_a_server(redis_url: str, tmp_path: Path
 
     orphan = run_cli("crawl", "http://127.0.0.1:9/", "--crawl", "x", "-o", str(tmp_path))
     assert orphan.returncode == 2 and "use it with --redis" in orphan.stderr
+
+
+def test_a_worker_that_loses_redis_stops_with_a_clear_message(redis_url: str, tmp_path: Path) -> None:
+    import redis
+
+    from crawler.siteserver import SiteServer
+
+    with SiteServer(SITES / "wp-physio", delay=0.2) as slow:
+        assert run_cli("crawl", f"{slow.url}/", "--redis", redis_url, "--crawl", "lost").returncode == 0
+        worker = start_worker(redis_url, "lost", tmp_path, "w1")
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not client.hlen("clinic-archive:lost:inflight:w1") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        client.shutdown(nosave=True)  # Redis goes away mid-crawl
+        [(code, _, stderr)] = finish([worker], timeout=60)
+    assert code == 1
+    assert "lost the connection to Redis" in stderr
+    assert "Traceback" not in stderr
+    # What it archived before is intact.
+    for line in (tmp_path / "articles-w1.jsonl").read_text("utf-8").splitlines():
+        json.loads(line)
+
+
+def test_a_stopped_worker_hands_back_its_requests(
+    redis_url: str, tmp_path: Path, single_machine: Counter[tuple[str, str]]
+) -> None:
+    import redis
+
+    from crawler.distributed import Keys
+    from crawler.siteserver import SiteServer
+
+    keys = Keys("stop")
+    with SiteServer(SITES / "wp-physio", delay=0.2) as slow:
+        assert run_cli("crawl", f"{slow.url}/", "--redis", redis_url, "--crawl", "stop").returncode == 0
+        out = tmp_path / "shards"
+        first = start_worker(redis_url, "stop", out, "w1")
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while client.hlen(keys.inflight("w1")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGTERM)  # as Ctrl-C does
+        [(code, _, stderr)] = finish([first], timeout=60)
+        assert code == 130, stderr
+        assert "went back to the queue" in stderr
+        # It left nothing in flight: what it had not finished is queued for the next worker.
+        assert client.hlen(keys.inflight("w1")) == 0
+        assert client.zcard(keys.requests) > 0
+        [(code, _, stderr)] = finish([start_worker(redis_url, "stop", out, "w2")])
+        assert code == 0, stderr
+    merged = merge([out], tmp_path / "merged")
+    assert page_set(merged) == single_machine
+
+
+def test_max_pages_bounds_the_whole_crawl(serve: Any, redis_url: str, tmp_path: Path) -> None:
+    import re
+
+    site = serve("wp-physio")
+    queued = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "budget", "--max-pages", "5")
+    assert queued.returncode == 0, queued.stderr
+    out = tmp_path / "shards"
+    few = ("-s", "CONCURRENT_REQUESTS=2")
+    results = finish([start_worker(redis_url, "budget", out, f"w{i}", *few) for i in (1, 2)])
+    for code, _, stderr in results:
+        assert code == 0, stderr
+    discovery = re.compile(r"(robots\.txt|sitemap|feed)")
+    pages = [p for p in site.paths_requested("GET") if not discovery.search(p)]
+    assert len(pages) == 5  # the crawl's budget, not 5 per worker
+    summaries = [read_jsonl(out / f"crawls-w{i}.jsonl")[0] for i in (1, 2)]
+    assert sum(s["skipped"].get("max_pages", 0) for s in summaries) > 0

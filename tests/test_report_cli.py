@@ -125,3 +125,10 @@ def test_bench_smoke_run():
     assert proc.returncode == 0, proc.stderr
     assert "synthetic archive: 300 records" in proc.stdout
     assert [line.split()[0] for line in proc.stdout.splitlines()[2:5]] == ["report", "report", "duplicates"]
+
+
+def test_the_command_line_default_threshold_is_the_reports():
+    from crawler.commands.report import DEFAULT_THRESHOLD
+    from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
+
+    assert DEFAULT_THRESHOLD == REPORT_THRESHOLD

@@ -53,9 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def add_scope_options(parser: argparse.ArgumentParser) -> None:
-    from pipelines.report import DEFAULT_THRESHOLD
+# pipelines.report.DEFAULT_THRESHOLD, written out so that building the command line does not
+# import the report's libraries (~1 s of every command); tests/test_report_cli.py checks they agree.
+DEFAULT_THRESHOLD = 0.8
 
+
+def add_scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "archive", type=Path, metavar="OUTPUT", help="archive directory or its articles.jsonl"
     )
@@ -74,7 +77,10 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
 def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date | None] | str:
     """The archive file, sites and since date of the arguments, or an error message."""
     from pipelines.normalize import parse_date
+    from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
     from pipelines.report.scan import archive_file
+
+    assert DEFAULT_THRESHOLD == REPORT_THRESHOLD, "crawler/commands/report.py: update DEFAULT_THRESHOLD"
 
     path = archive_file(args.archive)
     if not path.is_file():

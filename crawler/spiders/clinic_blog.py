@@ -441,8 +441,8 @@ class ClinicBlogSpider(scrapy.Spider):
         elif kind is UrlKind.LISTING and self._listing_limit_reached(url):
             self._over_listing_limit.add(url)
             self._count("skipped/listing_limit")
-        elif self.max_pages and self._pages_requested >= self.max_pages:
-            self._count("skipped/max_pages")
+        elif not self._take_page(url):
+            return
         else:
             self._requested.add(url)
             self._pages_requested += 1
@@ -452,6 +452,16 @@ class ClinicBlogSpider(scrapy.Spider):
             yield self._page_request(
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
             )
+
+    def _take_page(self, url: str) -> bool:
+        """Whether --max-pages still allows a page request. A distributed crawl counts its pages
+        where they leave the shared queue instead, once each, for all workers (Coordinator)."""
+        if self.coordinator is not None:
+            return True
+        if self.max_pages and self._pages_requested >= self.max_pages:
+            self._count("skipped/max_pages")
+            return False
+        return True
 
     def _listing_limit_reached(self, url: str) -> bool:
         return bool(self.max_listing_pages) and self._listings.get(site_key(url), 0) >= self.max_listing_pages
