@@ -97,7 +97,8 @@ def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: d
         meta = create_crawl(server, name, seeds, options)
     except DistributedError as exc:
         return fail(str(exc))
-    print(f"Queued crawl {name!r} (crawl id {meta['crawl_id']}) on {redis_url}: {len(seeds)} seeds.")
+    count = f"{len(seeds)} seed{'' if len(seeds) == 1 else 's'}"
+    print(f"Queued crawl {name!r} (crawl id {meta['crawl_id']}) on {redis_url}: {count}.")
     print("Start workers (on this machine or others), then merge their shards:")
     print(f"  clinic-archive worker --redis {redis_url} --crawl {name} -o output/")
     print(f"  clinic-archive crawl-status --redis {redis_url} --crawl {name}")
