@@ -83,10 +83,12 @@ def link_citations(text: str, references: list[Reference]) -> tuple[list[Citatio
     containers = [r.container for r in references if r.container]
     citations: list[Citation] = []
     for paragraph in text.split("\n\n"):
-        spans = sentences(paragraph)
         found = sorted(
             _numeric(paragraph, by_number) + _author_year(paragraph, references), key=lambda f: f.start
         )
+        if not found:
+            continue  # most paragraphs cite nothing: no need to split them into sentences
+        spans = sentences(paragraph)
         for offset, sentence in spans:
             inside = [f for f in found if _sentence_of(spans, f.start) == offset]
             for item in inside:

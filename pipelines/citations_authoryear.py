@@ -67,8 +67,14 @@ class AuthorYearMarker:
     written: str = ""  # the names as written, for an organisation with "and" in its name
 
 
+# Every marker has a year key: a paragraph without one is skipped before the costly patterns.
+HAS_YEAR_KEY = re.compile(YEAR_KEY)
+
+
 def find_author_year(paragraph: str) -> Iterator[AuthorYearMarker]:
     """Parenthetical then narrative markers of one paragraph, each key on its own."""
+    if not HAS_YEAR_KEY.search(paragraph):
+        return
     taken: list[tuple[int, int]] = []
     for match in PARENTHETICAL_RE.finditer(paragraph):
         keys = list(_parenthetical_keys(match.group("body")))
