@@ -11,13 +11,18 @@ by Scrapy), after a kill everything unfinished (and Scrapy's unreliable queue is
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scrapy.exceptions import IgnoreRequest
+
+from pipelines.archive import repair_torn_tail
 from pipelines.urls import clean_url
 
 LEDGER = "clinic-ledger.jsonl"
@@ -45,12 +50,20 @@ class Recovery:
 
 
 class JobLedger:
-    def __init__(self, jobdir: str | Path) -> None:
+    """``on_error`` is told, once, when an event cannot be written (disk full, quota): the crawl
+    must stop then, since a resume could no longer trust the ledger. A request whose "scheduled"
+    event was not written is refused (IgnoreRequest), so it never enters Scrapy's queue or
+    duplicate filter: a resumed crawl finds it again from its parent, which is not done."""
+
+    def __init__(self, jobdir: str | Path, on_error: Callable[[OSError], None] | None = None) -> None:
         self.jobdir = Path(jobdir)
         self.jobdir.mkdir(parents=True, exist_ok=True)
         self.path = self.jobdir / LEDGER
+        self.on_error = on_error
+        self.failed = False
         self.resuming = self.path.exists() and self.path.stat().st_size > 0
         self.recovery = self._read() if self.resuming else Recovery(clean_stop=True)
+        repair_torn_tail(self.path)  # a line cut by a kill or a full disk; new events start clean
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._write({"e": "run"})
 
@@ -74,9 +87,16 @@ class JobLedger:
         meta = {k: request.meta[k] for k in KEPT_META if k in request.meta}
         callback = getattr(request.callback, "__name__", None)
         errback = getattr(request.errback, "__name__", None)
-        self._write(
-            {"e": "sched", "u": request.url, "cb": callback, "eb": errback, "p": request.priority, "m": meta}
-        )
+        event = {
+            "e": "sched",
+            "u": request.url,
+            "cb": callback,
+            "eb": errback,
+            "p": request.priority,
+            "m": meta,
+        }
+        if not self._write(event):
+            raise IgnoreRequest(f"not recorded in the job ledger {self.path}")
 
     def started(self, request: Any) -> None:
         self._write({"e": "start", "u": request.url})
@@ -93,8 +113,24 @@ class JobLedger:
             os.close(self._fd)
             self._fd = -1
 
-    def _write(self, event: dict[str, Any]) -> None:
-        os.write(self._fd, (json.dumps(event, separators=(",", ":")) + "\n").encode("utf-8"))
+    def _write(self, event: dict[str, Any]) -> bool:
+        """Append one event with one ``write()``; False (and ``on_error``, once) if it did not fit."""
+        if self.failed or self._fd < 0:
+            return False
+        data = (json.dumps(event, separators=(",", ":")) + "\n").encode("utf-8")
+        try:
+            written = os.write(self._fd, data)
+            while written < len(data):  # the disk filled up inside the line: the next write says why
+                more = os.write(self._fd, data[written:])
+                if more <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                written += more
+        except OSError as exc:
+            self.failed = True
+            if self.on_error is not None:
+                self.on_error(exc)
+            return False
+        return True
 
     # --- recovery -------------------------------------------------------------------------
 

@@ -151,7 +151,7 @@ class ClinicBlogSpider(scrapy.Spider):
             ):
                 crawler.signals.connect(handler, signal=signal, weak=False)
         elif settings.get("JOBDIR"):
-            spider.ledger = JobLedger(settings.get("JOBDIR"))
+            spider.ledger = JobLedger(settings.get("JOBDIR"), on_error=spider._ledger_failed)
             spider.crawl_id = spider.ledger.crawl_id(spider.crawl_id)
             if not spider.ledger.recovery.clean_stop:
                 spider.ledger.discard_scrapy_queue()
@@ -236,6 +236,11 @@ class ClinicBlogSpider(scrapy.Spider):
             self.finished(item.url, item.final_url)
         elif isinstance(item, PageError):
             self.finished(item.url)
+
+    def _ledger_failed(self, exc: OSError) -> None:
+        from pipelines.scrapy_adapters import stop_crawl
+
+        stop_crawl(self.crawler, f"cannot write the crawl's job ledger {self.ledger.path}: {exc.strerror}")
 
     def _ledger_closed(self, spider: Any, reason: str) -> None:
         self.ledger.closed(reason)
