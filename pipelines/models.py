@@ -43,7 +43,8 @@ class Reference:
     container: str | None = None  # journal, book or site name
     year: int | None = None
     volume: str | None = None
-    issue: str | None = None
+    issue: str | None = None  # the issue number: "14" of "40(Suppl 14)", "4" of "88(4 Pt 1)"
+    issue_qualifier: str | None = None  # what NLM prints around it: "Suppl", "Pt 1", "RR"
     pages: str | None = None
     doi: str | None = None
     pmid: str | None = None

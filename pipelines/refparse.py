@@ -33,6 +33,7 @@ from pipelines.refparse_source import (
     find_source,
     is_journal_date,
     is_journal_then_year,
+    split_issue,
     split_title_container,
     to_year,
 )
@@ -94,7 +95,19 @@ def parse_reference(raw: str, *, n: int = 0, base_url: str | None = None) -> Ref
         return tidy(_identifiers_only(raw, n, base_url))
 
 
-TEXT_FIELDS = ("title", "container", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url", "style")
+TEXT_FIELDS = (
+    "title",
+    "container",
+    "volume",
+    "issue",
+    "issue_qualifier",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+    "style",
+)
 
 
 def tidy(ref: Reference) -> Reference:
@@ -204,7 +217,8 @@ def _parse(raw: str, n: int, base_url: str | None) -> Reference:
     ref.title, ref.container = split_title_container(region, expect_container=journal_like)
     ref.authors = authors.names if authors.form != "organization" or ref.title else []
     if source and journal_like:
-        ref.volume, ref.issue, ref.pages = source.volume, source.issue, source.pages
+        ref.volume, ref.pages = source.volume, source.pages
+        ref.issue, ref.issue_qualifier = split_issue(source.issue)
     ref.year = _year(date, source, rest)
     found_structure = authors.names or journal_like or date or region != rest
     ref.style = _style(authors, date, source if journal_like else None, rest) if found_structure else None

@@ -45,7 +45,8 @@ CLUSTER_RE = re.compile(rf"(?:(?:{ATOM})|[\s;:,.{DASH}])+", re.IGNORECASE)
 # Shapes of the numbers inside a cluster, most specific first.
 YEAR_VOL_RE = re.compile(  # Vancouver / AMA: "2017;20(2):15-25", "1996; 24: 1163-1167", "2018 Jun 1;103(6)"
     rf"(?P<year>{YEAR})[a-z]?(?:\s+{MONTH}(?:\s*\d{{1,2}})?(?:\s*[{DASH}]\s*{MONTH}(?:\s*\d{{1,2}})?)?)?"
-    rf"\s*;\s*(?P<vol>{VOL})?\s*(?:\((?P<issue>{ISSUE})\)|\s(?P<issue2>{SUPPL})|,(?P<issue3>\d{{1,3}})(?=\s*:))?"
+    # (the issue's own spacing is inside each alternative: "40 Suppl 14:S24-9" must not end at "40 ")
+    rf"\s*;\s*(?P<vol>{VOL})?(?:\s*\((?P<issue>{ISSUE})\)|\s+(?P<issue2>{SUPPL})|\s*,(?P<issue3>\d{{1,3}})(?=\s*:))?"
     rf"(?:\s*:\s*(?P<pages>{PAGES})|\s*,\s*(?:pages|pp?\.?)\s*(?P<pages2>{PAGES}))?",
     re.IGNORECASE,
 )
@@ -393,3 +394,36 @@ def _clean_container(value: str | None) -> str | None:
     if value.endswith(".") and not re.search(r"\b\w{1,3}\.$", value) and " " not in value.strip():
         value = value[:-1]
     return value or None
+
+
+# The issue number and NLM's qualifier around it, as in PubMed and Citing Medicine: "40(Suppl 14)"
+# is issue 14, a supplement; "88(4 Pt 1)" issue 4, part 1; "47(RR-1)" the Recommendations and
+# Reports issue 1. A part or a lettered supplement without a number has no issue number.
+ISSUE_THEN_QUALIFIER_RE = re.compile(
+    r"^(?P<num>\d+[A-Za-z]?)\s*,?\s*(?P<q>(?:Pt|Part|Suppl(?:ement)?)(?![a-z])\.?\s*[\w-]*)$", re.IGNORECASE
+)
+QUALIFIED_NUMBER_RE = re.compile(
+    r"^(?P<q>Suppl(?:ement)?|RR)(?![a-z])\.?\s*-?\s*(?P<num>\d+[A-Za-z]?)$", re.IGNORECASE
+)
+QUALIFIER_ONLY_RE = re.compile(r"^(?:Suppl(?:ement)?|Pt|Part)(?![a-z])\.?\s*[\w-]*$", re.IGNORECASE)
+
+
+def split_issue(issue: str | None) -> tuple[str | None, str | None]:
+    """(issue number, qualifier) of a printed issue: "Suppl 14" -> ("14", "Suppl"),
+    "4 Pt 1" -> ("4", "Pt 1"), "Pt 4" -> (None, "Pt 4"), "3" -> ("3", None)."""
+    text = " ".join((issue or "").split())
+    if not text:
+        return None, None
+    if match := ISSUE_THEN_QUALIFIER_RE.match(text):
+        return match.group("num"), _qualifier(match.group("q"))
+    if match := QUALIFIED_NUMBER_RE.match(text):
+        return match.group("num"), _qualifier(match.group("q"))
+    if QUALIFIER_ONLY_RE.match(text):
+        return None, _qualifier(text)
+    return text, None
+
+
+def _qualifier(text: str) -> str:
+    """ "Suppl." -> "Suppl", "pt1" -> "pt 1": the words as printed, spaced, without a final dot."""
+    text = re.sub(r"(?<=[A-Za-z])\.?(?=\d)", " ", text.strip())
+    return re.sub(r"\.(?=\s|$)", "", text).strip()

@@ -328,6 +328,7 @@ def test_fixture_post_references_and_citations(root: Path, article: dict) -> Non
             "n": r.n,
             "first_author": r.authors[0] if r.authors else None,
             **{k: getattr(r, k) for k in REFERENCE_KEYS},
+            **({"issue_qualifier": r.issue_qualifier} if r.issue_qualifier else {}),
         }
         for r in result.references
     ]

@@ -16,9 +16,22 @@ from hypothesis import strategies as st
 
 from pipelines.models import Reference
 from pipelines.refparse import parse_reference
+from pipelines.refparse_source import split_issue
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "references" / "styles.json").read_text("utf-8"))
-STRING_FIELDS = ("title", "container", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url", "style")
+STRING_FIELDS = (
+    "title",
+    "container",
+    "volume",
+    "issue",
+    "issue_qualifier",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+    "style",
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -140,3 +153,53 @@ def mutated_reference(draw: st.DrawFn) -> str:
 def test_never_raises_and_types_hold(raw: str, n: int, base_url: str | None) -> None:
     ref = parse_reference(raw, n=n, base_url=base_url)
     _assert_well_typed(ref, raw)
+
+
+@pytest.mark.parametrize(
+    ("printed", "issue", "qualifier"),
+    [
+        ("Suppl 14", "14", "Suppl"),
+        ("Suppl. 2", "2", "Suppl"),
+        ("Supplement 1", "1", "Supplement"),
+        ("4 Pt 1", "4", "Pt 1"),
+        ("12 Suppl 2", "12", "Suppl 2"),
+        ("RR-11", "11", "RR"),
+        ("Pt 4", None, "Pt 4"),
+        ("Pt4", None, "Pt 4"),
+        ("Suppl D", None, "Suppl D"),
+        ("Suppl", None, "Suppl"),
+        ("9", "9", None),
+        ("1-2", "1-2", None),
+        ("", None, None),
+    ],
+)
+def test_issue_number_and_its_nlm_qualifier(printed: str, issue: str | None, qualifier: str | None) -> None:
+    assert split_issue(printed) == (issue, qualifier)
+
+
+@pytest.mark.parametrize(
+    ("raw", "volume", "issue", "qualifier", "pages"),
+    [
+        (
+            "Tonetti MS, Van Dyke TE. Periodontitis and atherosclerotic cardiovascular disease: consensus "
+            "report of the Joint EFP/AAP Workshop on Periodontitis and Systemic Diseases. J Clin Periodontol. "
+            "2013;40 Suppl 14:S24-9.",
+            "40", "14", "Suppl", "S24-9",
+        ),
+        (
+            "Randolph AG, Hartshorn RM, Washington AE. Acyclovir prophylaxis in late pregnancy to prevent "
+            "neonatal herpes: a cost-effectiveness analysis. Obstet Gynecol. 1996;88(4 Pt 1):603-10.",
+            "88", "4", "Pt 1", "603-10",
+        ),
+        (
+            "Workowski KA, Berman SM. Sexually transmitted diseases treatment guidelines, 2006. "
+            "MMWR Recomm Rep. 2006;55(RR-11):1-94.",
+            "55", "11", "RR", "1-94",
+        ),
+    ],
+)  # fmt: skip
+def test_supplements_and_parts_in_real_references(
+    raw: str, volume: str, issue: str, qualifier: str, pages: str
+) -> None:
+    ref = parse_reference(raw, n=1)
+    assert (ref.volume, ref.issue, ref.issue_qualifier, ref.pages) == (volume, issue, qualifier, pages)
