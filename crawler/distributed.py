@@ -602,7 +602,7 @@ class SitePoliteness:
         settings = crawler.settings
         crawl = settings.get("CLINIC_REDIS_CRAWL")
         if not crawl:
-            raise NotConfigured("not a distributed crawl")
+            raise NotConfigured  # a single-machine crawl: off, silently (a message would be a WARNING)
         interval = settings.get("CLINIC_SITE_INTERVAL")
         interval = float(interval) if interval not in (None, "") else settings.getfloat("DOWNLOAD_DELAY")
         concurrency = settings.get("CLINIC_SITE_CONCURRENCY")

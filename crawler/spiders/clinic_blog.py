@@ -133,7 +133,9 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
         spider.max_listing_pages = settings.getint("CLINIC_MAX_LISTING_PAGES", 0)
-        spider.download_maxsize = settings.getint("DOWNLOAD_MAXSIZE", 0)
+        # DOWNLOAD_MAXSIZE, under a name of our own: Scrapy reads a "download_maxsize" spider
+        # attribute itself (deprecated, with a warning in every crawl)
+        spider.max_body_bytes = settings.getint("DOWNLOAD_MAXSIZE", 0)
         spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
         spider.ledger = None
@@ -292,7 +294,7 @@ class ClinicBlogSpider(scrapy.Spider):
     def _sitemap_output(self, response: Response) -> Iterator[Any]:
         try:
             sitemap = parse_sitemap(
-                response.body, response.url, self.max_sitemap_urls, self.download_maxsize or 50 * 1024**2
+                response.body, response.url, self.max_sitemap_urls, self.max_body_bytes or 50 * 1024**2
             )
         except DiscoveryError as exc:
             if response.meta.get("probe"):
@@ -595,7 +597,7 @@ class ClinicBlogSpider(scrapy.Spider):
             self._count("probe_failed")
             return
         else:
-            kind, message = describe_failure(failure, self.download_maxsize)
+            kind, message = describe_failure(failure, self.max_body_bytes)
         # One line per URL as discovered (the first of a redirect chain); the later hops are done.
         chain = redirect_chain(request)
         self.finished(*chain[1:])
