@@ -358,3 +358,25 @@ def test_max_pages_bounds_the_whole_crawl(serve: Any, redis_url: str, tmp_path: 
     assert len(pages) == 5  # the crawl's budget, not 5 per worker
     summaries = [read_jsonl(out / f"crawls-w{i}.jsonl")[0] for i in (1, 2)]
     assert sum(s["skipped"].get("max_pages", 0) for s in summaries) > 0
+
+
+def test_a_second_worker_under_a_name_in_use_is_refused(redis_url: str, tmp_path: Path) -> None:
+    import redis
+
+    from crawler.distributed import Keys
+    from crawler.siteserver import SiteServer
+
+    with SiteServer(SITES / "wix-dental", delay=0.2) as slow:
+        assert run_cli("crawl", f"{slow.url}/", "--redis", redis_url, "--crawl", "twins").returncode == 0
+        first = start_worker(redis_url, "twins", tmp_path / "a", "w1")
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not client.hexists(Keys("twins").workers, "w1") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = run_cli("worker", "--redis", redis_url, "--crawl", "twins", "-o", str(tmp_path / "b"),
+                         "--worker-id", "w1")  # fmt: skip
+        [(code, _, stderr)] = finish([first])
+    assert code == 0, stderr
+    assert second.returncode == 2
+    assert "a worker named 'w1' is already working on crawl 'twins'" in second.stderr
+    assert not (tmp_path / "b" / "articles-w1.jsonl").exists()

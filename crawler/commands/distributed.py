@@ -108,15 +108,31 @@ def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: d
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from crawler.commands.crawl import run_spider
-    from crawler.distributed import DistributedError, check_name, connect, crawl_meta, default_worker_id
+    from crawler.distributed import (
+        DistributedError,
+        check_name,
+        connect,
+        crawl_meta,
+        crawl_status,
+        default_worker_id,
+    )
     from crawler.distributed import worker_settings as distributed_settings
     from pipelines.archive import ArchiveError, hold_lock
 
     try:
         worker = check_name(args.worker_id or default_worker_id(), "worker")
-        meta = crawl_meta(connect(args.redis), args.crawl)
+        server = connect(args.redis)
+        meta = crawl_meta(server, args.crawl)
+        twin = [
+            w for w in crawl_status(server, args.crawl)["workers"] if w["worker"] == worker and w["alive"]
+        ]
     except DistributedError as exc:
         return fail(str(exc))
+    if twin:  # two processes under one name would share (and confuse) one in-flight record
+        return fail(
+            f"a worker named {worker!r} is already working on crawl {args.crawl!r} (last heartbeat "
+            f"{twin[0]['last_seen_s']} s ago); give this one another --worker-id"
+        )
     options = meta["options"]
     overrides: dict[str, Any] = dict(options.get("settings") or {})
     for item in args.set:
