@@ -41,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -275,8 +277,22 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def fail(message: str) -> None:
-    print(f"bench/crawl.py: FAILED: {message}", file=sys.stderr, flush=True)
+    """Stop the benchmark (this script, or the one importing these helpers) with a message."""
+    print(f"bench/{Path(sys.argv[0]).name}: FAILED: {message}", file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+@contextmanager
+def scratch_dir(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary directory for a benchmark's outputs, removed at the end unless ``keep``."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"\noutputs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 # --- one N ------------------------------------------------------------------------------------
@@ -429,15 +445,9 @@ def main(argv: list[str] | None = None) -> int:
         f"crawlers on cores {sorted(cpus)}, server on {sorted(server_cpus)}; CONCURRENT_REQUESTS="
         f"{args.concurrency}; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     )
-    work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
-    try:
+    with scratch_dir("bench-crawl-", args.keep) as work:
         runs = [run for n in ([20] if args.smoke else args.posts) for run in bench_one(n, args, cpus, work)]
         print_table(runs)
-    finally:
-        if args.keep:
-            print(f"\noutputs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -24,7 +24,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,18 +32,19 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl import (
+    CONCURRENCY,
     ROOT,
     become_subreaper,
     children_cpu,
+    fail,
     fast_settings,
     machine_cpu,
     own_cpu,
     read_jsonl,
     reap_orphans,
+    scratch_dir,
     serve_and_check,
 )
-
-CONCURRENCY = 16
 
 
 @dataclass
@@ -61,11 +61,6 @@ class Round:
     @property
     def rate(self) -> float:
         return self.articles / self.wall if self.wall else 0.0
-
-
-def fail(message: str) -> None:
-    print(f"bench/distributed.py: FAILED: {message}", file=sys.stderr, flush=True)
-    sys.exit(1)
 
 
 def start_redis(work: Path) -> str:
@@ -171,29 +166,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="N = 20, for CI: does it still work")
     parser.add_argument("--keep", action="store_true", help="keep the shards and logs")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
     n = 20 if args.smoke else args.posts
-    redis_url = start_redis(work)
-    become_subreaper()
-    server, site = serve_and_check(n, args.seed, args.smoke)
-    rounds = []
-    try:
-        for i in range(args.rounds):
-            for k in (1, 2):
-                r = run_round(redis_url, site, k, i, work, args)
-                print(
-                    f"  round {i + 1}, {k} worker(s): {r.articles:,}/{n:,} posts in {r.wall:.1f} s",
-                    flush=True,
-                )
-                rounds.append(r)
-        print_table(rounds)
-    finally:
-        server.stop()
-        stop_redis(redis_url)
-        if args.keep:
-            print(f"\noutputs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    with scratch_dir("bench-distributed-", args.keep) as work:
+        redis_url = start_redis(work)
+        try:
+            become_subreaper()
+            server, site = serve_and_check(n, args.seed, args.smoke)
+            try:
+                rounds = []
+                for i in range(args.rounds):
+                    for k in (1, 2):
+                        r = run_round(redis_url, site, k, i, work, args)
+                        done = f"{r.articles:,}/{n:,} posts in {r.wall:.1f} s"
+                        print(f"  round {i + 1}, {k} worker(s): {done}", flush=True)
+                        rounds.append(r)
+                print_table(rounds)
+            finally:
+                server.stop()
+        finally:
+            stop_redis(redis_url)
     return 0
 
 

@@ -20,7 +20,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _fastserver import FastServer
 from _synthetic_site import build_site
-from crawl import ROOT, Measured, become_subreaper, fail, fast_settings, measure, usable_cpus
+from crawl import (
+    ROOT,
+    Measured,
+    become_subreaper,
+    fail,
+    fast_settings,
+    measure,
+    scratch_dir,
+    usable_cpus,
+)
 
 TARGET_SPEEDUP = 1.7  # issue 5: --jobs 2 >= 1.7x as fast as --jobs 1 on 2 cores
 
@@ -128,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     become_subreaper()
     cpus, _ = usable_cpus(args.cores)
     print(f"runs on cores {sorted(cpus)}; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="bench-reextract-"))
-    try:
+    with scratch_dir("bench-reextract-", args.keep) as work:
         warcs = crawl_once(args.posts, args.seed, work, cpus)
         runs: list[Run] = []
         reference: list[dict] | None = None
@@ -149,11 +156,6 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.keep:
                     shutil.rmtree(target)
         print_table(runs, args.posts, len(cpus))
-    finally:
-        if args.keep:
-            print(f"\noutputs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -114,8 +114,11 @@ class Keys:
     def leases_of(self, worker: str) -> str:  # set: the site lease keys this worker has used
         return f"{self.leases_prefix}{worker}"
 
-    def slot(self, site: str) -> str:  # per-site politeness state (leases, next start)
-        return f"{self.base}:slot:{site}"
+    def site_leases(self, site: str) -> str:  # sorted set: lease token -> expiry, ms
+        return f"{self.base}:slot:{site}:leases"
+
+    def site_next(self, site: str) -> str:  # the earliest next start for the site, ms
+        return f"{self.base}:slot:{site}:next"
 
     @property
     def page_count(self) -> str:  # page requests taken from the queue, against --max-pages
@@ -324,20 +327,7 @@ def crawl_status(server: Any, name: str, timeout_s: float = 30.0) -> dict[str, A
     """Where a crawl stands: queue, seeds, workers (alive or silent), in flight, done or not."""
     keys = Keys(check_name(name))
     meta = crawl_meta(server, name)
-    seconds, micros = server.time()
-    now_ms = seconds * 1000 + micros // 1000
-    workers = []
-    for worker, seen in sorted(server.hgetall(keys.workers).items()):
-        worker = worker.decode()
-        silent = (now_ms - int(seen)) / 1000
-        workers.append(
-            {
-                "worker": worker,
-                "last_seen_s": round(silent, 1),
-                "alive": silent <= timeout_s,
-                "in_flight": server.hlen(keys.inflight(worker)),
-            }
-        )
+    workers = workers_of(server, name, timeout_s)
     events = {k.decode(): int(v) for k, v in server.hgetall(keys.events).items()}
     return {
         "crawl": name,
@@ -354,6 +344,26 @@ def crawl_status(server: Any, name: str, timeout_s: float = 30.0) -> dict[str, A
         "dead_workers": events.get("dead_workers", 0),
         "keys": sum(1 for _ in server.scan_iter(match=f"{keys.base}:*", count=500)),
     }
+
+
+def workers_of(server: Any, name: str, timeout_s: float = 30.0) -> list[dict[str, Any]]:
+    """The crawl's workers: name, seconds since the last heartbeat, alive or not, in flight."""
+    keys = Keys(check_name(name))
+    seconds, micros = server.time()
+    now_ms = seconds * 1000 + micros // 1000
+    workers = []
+    for worker, seen in sorted(server.hgetall(keys.workers).items()):
+        worker = worker.decode()
+        silent = (now_ms - int(seen)) / 1000
+        workers.append(
+            {
+                "worker": worker,
+                "last_seen_s": round(silent, 1),
+                "alive": silent <= timeout_s,
+                "in_flight": server.hlen(keys.inflight(worker)),
+            }
+        )
+    return workers
 
 
 def clean_crawl(server: Any, name: str) -> int:
@@ -388,8 +398,6 @@ def worker_settings(redis_url: str, crawl: str, worker: str) -> dict[str, Any]:
 class Coordinator:
     """A worker's side of the crawl: heartbeat, seeds, in-flight bookkeeping, when to stop.
     The spider gets it as ``spider.coordinator`` and uses it as its ledger (``done``)."""
-
-    resuming = False
 
     def __init__(self, crawler: Any, server: Any, crawl: str, worker: str) -> None:
         self.crawler = crawler
@@ -454,10 +462,7 @@ class Coordinator:
             return
         # Whatever this worker still held (a shutdown part-way) goes back for the others.
         try:
-            moved = self._requeue(
-                keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
-                args=[self.keys.inflight_prefix, -1, self.worker, self.keys.leases_prefix],
-            )[0]
+            moved = self._run_requeue(-1)[0]
         except RedisError as exc:
             log.error(
                 "could not hand back unfinished requests (%s): they go back when this worker "
@@ -484,11 +489,15 @@ class Coordinator:
         except RedisError as exc:
             self.lost(exc)
 
-    def _requeue_dead(self) -> None:
-        result = self._requeue(
+    def _run_requeue(self, silent_ms: int) -> list[Any]:
+        """REQUEUE for the workers silent longer than ``silent_ms``, or for this one (-1)."""
+        return self._requeue(
             keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
-            args=[self.keys.inflight_prefix, self.timeout_ms, self.worker, self.keys.leases_prefix],
+            args=[self.keys.inflight_prefix, silent_ms, self.worker, self.keys.leases_prefix],
         )
+
+    def _requeue_dead(self) -> None:
+        result = self._run_requeue(self.timeout_ms)
         moved, dead = int(result[0]), [w.decode() for w in result[1:]]
         if dead:
             log.warning("workers %s stopped answering: %d requests back in the queue", ", ".join(dead), moved)
@@ -541,7 +550,7 @@ class Coordinator:
         self.crawler.stats.inc_value("clinic/skipped/max_pages")
         return True
 
-    # --- in-flight bookkeeping (the spider's ledger interface) ------------------------
+    # --- in-flight bookkeeping (``done`` is the spider's ledger interface) --------------
 
     def taken(self, request: Any) -> None:
         self._by_url[clean_url(request.url) or request.url] = request.meta["clinic_inflight"]
@@ -553,23 +562,15 @@ class Coordinator:
                 del self._by_url[url]
 
     def done(self, *urls: str | None) -> None:
-        """The work for these URLs is archived: their requests leave the in-flight hash."""
+        """The work for these URLs is archived: their requests leave the in-flight hash. (The
+        spider does not call this once the crawl is stopping on an output error.)"""
         ids = [self._by_url.pop(clean_url(u) or u, None) for u in {u for u in urls if u}]
         ids = [i for i in ids if i]
-        if ids and not self.failed and not self.crawler.stats.get_value("clinic/fatal"):
+        if ids and not self.failed:
             try:
                 self.server.hdel(self.inflight_key, *ids)
             except RedisError as exc:
                 self.lost(exc)
-
-    def scheduled(self, request: Any) -> None:  # the queue on Redis is the record
-        pass
-
-    def started(self, request: Any) -> None:
-        pass
-
-    def closed(self, reason: str) -> None:
-        pass
 
 
 class SitePoliteness:
@@ -617,11 +618,7 @@ class SitePoliteness:
 
     def _site_keys(self, url: str) -> list[str]:
         site = urlsplit(url).netloc.lower()
-        return [
-            self.keys.slot(site) + ":leases",
-            self.keys.slot(site) + ":next",
-            self.keys.leases_of(self.worker),
-        ]
+        return [self.keys.site_leases(site), self.keys.site_next(site), self.keys.leases_of(self.worker)]
 
     async def process_request(self, request: Any, spider: Any = None) -> None:
         self._serial += 1

@@ -217,8 +217,12 @@ def _lock_key(directory: Path, shard: str | None = None) -> str:
 
 
 def hold_lock(directory: str | Path, shard: str | None = None) -> ArchiveLock:
-    """Take the directory's lock (or one shard's) until ``release()``; raises ArchiveError if
-    another process has it."""
+    """Create the directory if needed and take its lock (or one shard's) until ``release()``;
+    raises ArchiveError if the directory cannot be used or another process has the lock."""
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"cannot use output directory {directory}: {exc.strerror}") from exc
     lock = ArchiveLock(Path(directory), shard)
     _HELD[_lock_key(lock.directory, shard)] = lock
     return lock

@@ -16,6 +16,7 @@ page, so ``parse_reference`` falls back to an identifiers-only result and logs t
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -95,19 +96,8 @@ def parse_reference(raw: str, *, n: int = 0, base_url: str | None = None) -> Ref
         return tidy(_identifiers_only(raw, n, base_url))
 
 
-TEXT_FIELDS = (
-    "title",
-    "container",
-    "volume",
-    "issue",
-    "issue_qualifier",
-    "pages",
-    "doi",
-    "pmid",
-    "pmcid",
-    "url",
-    "style",
-)
+# Every optional text field of an entry, read off the dataclass so that a new one is tidied too.
+TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(Reference) if f.type == "str | None")
 
 
 def tidy(ref: Reference) -> Reference:

@@ -1,7 +1,7 @@
-"""CI smoke runs of ``bench/crawl.py`` and ``bench/reextract.py``: they still build, serve, crawl
-(and re-extract) and print their tables.
+"""CI smoke runs of ``bench/crawl.py``, ``bench/reextract.py`` and ``bench/distributed.py``: they
+still build, serve, crawl (re-extract, distribute) and print their tables.
 
-No timing is asserted (CI machines vary); only that both crawlers archived every post.
+No timing is asserted (CI machines vary); only that every run archived every post.
 """
 
 from __future__ import annotations
@@ -14,15 +14,21 @@ import pytest
 from conftest import ROOT
 
 
-def test_crawl_bench_smoke_run():
+def smoke_run(script: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``bench/<script> --smoke``, which must exit 0."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "crawl.py"), "--smoke"],
+        [sys.executable, str(ROOT / "bench" / script), "--smoke"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_crawl_bench_smoke_run():
+    proc = smoke_run("crawl.py", timeout=120)
     assert "requests/s" in proc.stdout  # the server's own load test ran
     assert "20/20 posts" in proc.stdout  # each crawler archived every post (the bench fails otherwise)
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
@@ -30,14 +36,7 @@ def test_crawl_bench_smoke_run():
 
 
 def test_reextract_bench_smoke_run():
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "reextract.py"), "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = smoke_run("reextract.py", timeout=180)
     assert "crawled 20 posts" in proc.stdout
     # each run wrote all 20 records, the same ones (the bench fails otherwise)
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
@@ -49,14 +48,7 @@ def test_reextract_bench_smoke_run():
     shutil.which("redis-server") is None, reason="redis-server not found (apt-get install redis-server)"
 )
 def test_distributed_bench_smoke_run():
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "distributed.py"), "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = smoke_run("distributed.py", timeout=180)
     # both rounds archived all 20 posts (the bench fails otherwise), with no repeats
     rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert [(row[1], row[2], row[7]) for row in rows[1:]] == [("1", "20", "0"), ("2", "20", "0")]

@@ -100,12 +100,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return fail(f"cannot resolve the host of {hosts} (offline, or a typo in the URL?)", 1)
     if args.since and parse_date(args.since) is None:
         return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-    overrides = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            return fail(f"-s expects NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = value
+    try:
+        overrides: dict[str, Any] = parse_settings(args.set)
+    except ValueError as exc:
+        return fail(str(exc))
     if args.delay is not None:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:
@@ -126,6 +124,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         fresh=args.fresh,
     )
+
+
+def parse_settings(items: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` options as a dict; ValueError naming the first malformed one."""
+    settings = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
+        settings[name.strip()] = value
+    return settings
 
 
 def host_resolves(url: str) -> bool:
@@ -163,12 +172,9 @@ def run_crawl(
     # The lock is taken before anything opens a file in OUTPUT (job ledger, raw captures, log)
     # and held until the crawl is over, so a second crawl refuses at once, whenever it starts.
     try:
-        output.mkdir(parents=True, exist_ok=True)
         lock = hold_lock(output)
     except ArchiveError as exc:
         return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot use output directory {output}: {exc.strerror}")
     try:
         return _locked_crawl(seeds, output, max_pages, since, overrides, verbose, fresh)
     finally:

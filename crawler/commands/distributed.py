@@ -107,14 +107,14 @@ def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: d
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from crawler.commands.crawl import run_spider
+    from crawler.commands.crawl import parse_settings, run_spider
     from crawler.distributed import (
         DistributedError,
         check_name,
         connect,
         crawl_meta,
-        crawl_status,
         default_worker_id,
+        workers_of,
     )
     from crawler.distributed import worker_settings as distributed_settings
     from pipelines.archive import ArchiveError, hold_lock
@@ -123,9 +123,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         worker = check_name(args.worker_id or default_worker_id(), "worker")
         server = connect(args.redis)
         meta = crawl_meta(server, args.crawl)
-        twin = [
-            w for w in crawl_status(server, args.crawl)["workers"] if w["worker"] == worker and w["alive"]
-        ]
+        twin = [w for w in workers_of(server, args.crawl) if w["worker"] == worker and w["alive"]]
     except DistributedError as exc:
         return fail(str(exc))
     if twin:  # two processes under one name would share (and confuse) one in-flight record
@@ -134,23 +132,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
             f"{twin[0]['last_seen_s']} s ago); give this one another --worker-id"
         )
     options = meta["options"]
-    overrides: dict[str, Any] = dict(options.get("settings") or {})
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            return fail(f"-s expects NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = value
+    try:
+        overrides: dict[str, Any] = {**(options.get("settings") or {}), **parse_settings(args.set)}
+    except ValueError as exc:
+        return fail(str(exc))
     if args.no_raw:
         overrides["CLINIC_RAW_CAPTURE"] = False
     overrides.update(distributed_settings(args.redis, args.crawl, worker))
     output = Path(args.output)
     try:
-        output.mkdir(parents=True, exist_ok=True)
         lock = hold_lock(output, worker)
     except ArchiveError as exc:
         return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot use output directory {output}: {exc.strerror}")
     print(f"Worker {worker} joins crawl {args.crawl!r} ({len(meta['seeds'])} seeds) on {args.redis}")
     try:
         outcome = run_spider(
