@@ -98,6 +98,46 @@ def test_a_lower_level_trades_size_for_speed_not_content(tmp_path):
     assert bodies[0] == bodies[1]
 
 
+def test_headers_are_stored_as_received_and_odd_ones_do_not_break_the_file(tmp_path):
+    """Header values reach the capture decoded as Latin-1 (crawler/capture.py); the record holds
+    the original bytes. A value that is not Latin-1 at all (a caller's own text) is kept as UTF-8."""
+    warc = WarcCapture(tmp_path, "odd")
+    sent = "Jürgen".encode().decode("latin-1")  # UTF-8 bytes on the wire, as the crawler sees them
+    pointers = [
+        warc.capture(
+            url,
+            method="GET",
+            request_headers=[("User-Agent", "test")],
+            status=status,
+            response_headers=[("Content-Type", "text/html"), ("X-Author", value)],
+            body=b"<html>x</html>",
+            date="2026-01-01T00:00:00Z",
+        )
+        for url, status, value in [
+            ("https://a.example/a", 200, sent),
+            ("https://a.example/%C3%BC?q=1", 299, "plain"),
+            ("https://a.example/ü", 404, "日本"),
+        ]
+    ]
+    warc.close()
+    raw = gzip.decompress(warc.path.read_bytes())
+    assert b"X-Author: J\xc3\xbcrgen\r\n" in raw  # the bytes that were sent
+    assert read_capture(tmp_path, pointers[0].as_dict()).headers["x-author"] == "Jürgen"
+    assert read_capture(tmp_path, pointers[1].as_dict()).status == 299
+    assert read_capture(tmp_path, pointers[2].as_dict()).headers["x-author"] == "日本"
+    with warc.path.open("rb") as f:
+        kinds = [r.rec_type for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1]
+    assert kinds == ["warcinfo"] + ["response", "request"] * 3
+
+
+@pytest.mark.parametrize("level", [0, 1, 3, 4])
+def test_isal_and_zlib_levels_write_the_same_records(tmp_path, level):
+    warc, _ = capture_some(tmp_path, level)
+    assert [c.body for c in iter_captures(warc.path)] == [
+        f"<html><body><p>post {i}</p>{'<i>padding</i>' * 500 * i}</body></html>".encode() for i in range(4)
+    ]
+
+
 # --- clean_url: the cache and the absolute-URL fast path change nothing -------------------------
 
 
