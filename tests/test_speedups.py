@@ -126,7 +126,9 @@ def test_headers_are_stored_as_received_and_odd_ones_do_not_break_the_file(tmp_p
     assert read_capture(tmp_path, pointers[1].as_dict()).status == 299
     assert read_capture(tmp_path, pointers[2].as_dict()).headers["x-author"] == "日本"
     with warc.path.open("rb") as f:
-        kinds = [r.rec_type for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1]
+        kinds = [
+            r.rec_type for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1
+        ]
     assert kinds == ["warcinfo"] + ["response", "request"] * 3
 
 
@@ -261,3 +263,30 @@ def test_ordered_map_keeps_input_order_whatever_the_chunking(jobs, chunk):
 
     assert list(ordered_map(square, iter(range(50)), jobs, chunk=chunk)) == [x * x for x in range(50)]
     assert list(ordered_map(square, iter([]), jobs, chunk=chunk)) == []
+
+
+# --- article records: the shallow field copy equals dataclasses.asdict -------------------------
+
+
+@given(
+    authors=st.lists(st.text(max_size=8), max_size=3),
+    year=st.one_of(st.none(), st.integers(1900, 2030)),
+    ref=st.one_of(st.none(), st.integers(1, 50)),
+    credentials=st.lists(st.text(max_size=5), max_size=2),
+)
+def test_record_fields_equal_asdict(authors, year, ref, credentials):
+    import dataclasses
+
+    from pipelines.archive import _fields
+    from pipelines.models import Author, Citation, Reference
+
+    for obj in (
+        Reference(n=1, raw="x", authors=authors, year=year, doi="10.1/x"),
+        Citation(marker="(1)", ref=ref, sentence="s"),
+        Author(name="A", credentials=credentials),
+    ):
+        copied = _fields(obj)
+        assert copied == dataclasses.asdict(obj)
+        for value in copied.values():
+            if isinstance(value, list):
+                assert all(value is not getattr(obj, f) for f in copied)  # a copy, as asdict's is

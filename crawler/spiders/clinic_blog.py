@@ -428,6 +428,8 @@ class ClinicBlogSpider(scrapy.Spider):
     ) -> Iterator[Any]:
         """Request a discovered URL if it is on the site, worth fetching and within budget.
         ``known_date`` is what a sitemap or feed says (for --since); ``lastmod`` a sitemap's own."""
+        if known_date is None and lastmod is None and url in self._requested:
+            return  # most of a page's links (menus, sidebars): decided when first seen, nothing new
         if not self._on_site(url):
             return
         kind = url_kind(url, self.max_pagination)
