@@ -130,37 +130,73 @@ def normalize_url(value: str, base_url: str | None = None) -> str | None:
     return None
 
 
+# Words each pattern needs (case-folded): a string without them cannot match, so the pattern,
+# slow over a whole string with its case-insensitive alternations, is not run at all.
+URL_HINTS = ("http", "www.")
+RELATIVE_URL_HINTS = ("available", "retrieved", "url", "link")
+DOI_HINT_RE = re.compile(r"10\s?\.")
+PMID_HINTS = ("pmid", "pubmed", "list_uids")
+PMCID_HINTS = ("pmc",)
+
+
 def find_spans(text: str, base_url: str | None = None) -> list[Span]:
     """All identifier and link spans, in order of position, labels included."""
     spans: list[Span] = []
+    folded = fold(text)
+    if _has(folded, URL_HINTS):
+        _url_spans(text, spans, base_url)
+    if base_url and _has(folded, RELATIVE_URL_HINTS):
+        for match in RELATIVE_URL_RE.finditer(text):
+            url = normalize_url(match.group("url"), base_url)
+            if url and not _inside(spans, match.start("url")):
+                spans.append(Span(match.start(), match.end(), "url", url))
+    if DOI_HINT_RE.search(text):
+        _doi_spans(text, spans)
+    if _has(folded, PMID_HINTS):
+        for match in PMID_RE.finditer(text):
+            if not _inside(spans, match.start()):
+                digits = next(g for g in match.groups() if g).lstrip("0")
+                if digits:
+                    spans.append(Span(match.start(), match.end(), "pmid", digits))
+    if _has(folded, PMCID_HINTS):
+        for match in PMCID_RE.finditer(text):
+            if not _inside(spans, match.start()):
+                spans.append(
+                    Span(match.start(), match.end(), "pmcid", "PMC" + (match.group(1) or match.group(2)))
+                )
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def fold(text: str) -> str:
+    """The text case-folded so that every character a case-insensitive ``re`` pattern matches to
+    an ASCII letter becomes that letter ("ſ" -> "s", "K" -> "k", also "ı" and "İ" -> "i"):
+    a hint word missing from it cannot be matched by the pattern."""
+    folded = text.casefold()
+    if "\u0131" in folded or "\u0307" in folded:
+        folded = folded.replace("i\u0307", "i").replace("\u0131", "i")
+    return folded
+
+
+def _has(folded: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in folded for hint in hints)
+
+
+def _url_spans(text: str, spans: list[Span], base_url: str | None) -> None:
     for match in URL_RE.finditer(text):
         url = normalize_url(match.group(0), base_url)
         if url:
             start = _label_start(text, match.start())
             spans.append(Span(start, match.start() + len(match.group(0).rstrip(TRAILING_PUNCT)), "url", url))
-    if base_url:
-        for match in RELATIVE_URL_RE.finditer(text):
-            url = normalize_url(match.group("url"), base_url)
-            if url and not _inside(spans, match.start("url")):
-                spans.append(Span(match.start(), match.end(), "url", url))
+
+
+def _doi_spans(text: str, spans: list[Span]) -> None:
     for match in DOI_SPAN_RE.finditer(text):
         doi = normalize_doi(match.group(0))
         if doi and not _inside(spans, match.start()):
             glued = DOI_GLUED_TAIL_RE.search(match.group(0), match.group(0).lower().find("10"))
             end = match.start() + glued.start() if glued else match.end()
             spans.append(Span(match.start(), end, "doi", doi))
-    for match in PMID_RE.finditer(text):
-        if not _inside(spans, match.start()):
-            digits = next(g for g in match.groups() if g).lstrip("0")
-            if digits:
-                spans.append(Span(match.start(), match.end(), "pmid", digits))
-    for match in PMCID_RE.finditer(text):
-        if not _inside(spans, match.start()):
-            spans.append(
-                Span(match.start(), match.end(), "pmcid", "PMC" + (match.group(1) or match.group(2)))
-            )
-    spans.sort(key=lambda s: s.start)
-    return spans
 
 
 def first_value(spans: list[Span], kind: str) -> str | None:

@@ -160,6 +160,25 @@ CANDIDATE_TAGS = (*sorted(HEADING_TAGS), "p", "div", "span", "strong", "b", "em"
 EMPHASIS = ("strong", "b", "span", "em")
 
 
+HEADING_MAX_CHARS = 60  # a bold block or a "...:" line longer than this is not a heading
+
+
+def _short_text(el: lxml_html.HtmlElement, limit: int) -> str | None:
+    """``_text(el)`` when it is at most ``limit`` characters, else None, found without reading
+    all of a long element: every container of the page is a candidate heading, and the text of
+    the outer ones is the whole page. Non-space characters only add up, so once they pass the
+    limit the collapsed text is longer too."""
+    chunks = []
+    solid = 0
+    for chunk in el.itertext():
+        chunks.append(chunk)
+        solid += sum(map(len, chunk.split()))
+        if solid > limit:
+            return None
+    text = " ".join("".join(chunks).split())
+    return text if len(text) <= limit else None
+
+
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     """The text of a heading-like element: a real heading, or a short block that is all bold."""
     if not isinstance(el.tag, str):
@@ -167,9 +186,11 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     if el.tag in HEADING_TAGS:
         return _text(el)
     if el.tag in ("p", "div", "span", "strong", "b", "em"):
-        text = _text(el)
+        text = _short_text(el, HEADING_MAX_CHARS)
+        if text is None:
+            return None
         # a child loop, not el.xpath("./strong|..."): an XPath call per element cost more than the rest
-        if len(text) <= 60 and (el.tag in ("strong", "b") or any(c.tag in EMPHASIS for c in el)):
+        if el.tag in ("strong", "b") or any(c.tag in EMPHASIS for c in el):  # (at most 60 chars here)
             return text
         if text.endswith(":") and len(text) <= 40:
             return text

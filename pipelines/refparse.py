@@ -21,7 +21,7 @@ import logging
 import re
 import unicodedata
 
-from pipelines.identifiers import Span, find_spans, first_value, reference_url
+from pipelines.identifiers import Span, find_spans, first_value, fold, reference_url
 from pipelines.journals import looks_like_organization, site_name_from_url
 from pipelines.models import Reference
 from pipelines.refparse_authors import AuthorBlock, parse_author_block
@@ -73,6 +73,12 @@ JUNK_RE = re.compile(
     r"|\b(?:Available|Retrieved)(?:\s+(?:from|at|online))?\s*:?\s*$",
     re.IGNORECASE,
 )
+# Words (case-folded) one of which every JUNK_RE match contains: without them it is not run.
+JUNK_HINTS = (
+    "[", "accessed", "retrieved", "cited", "viewed", "last", "epub", "pubmed", "medline", "pmcid",
+    "isbn", "issn", "print", "electronic", "linking", "pii", "doi", "erratum", "comment",
+    "retraction", "corrected", "available",
+)  # fmt: skip
 # Only runs with a space inside ("65. . ;"): those are left by cut-out identifiers, whereas
 # "M.C.," is written that way.
 PUNCT_RUN_RE = re.compile(r"[.;,:](?:\s*[.;,:])*\s+[.;,:](?:\s*[.;,:])*")
@@ -174,7 +180,10 @@ def remove_spans(text: str, spans: list[Span]) -> str:
             pieces.append(" . ")
             pos = span.end
     pieces.append(text[pos:])
-    body = JUNK_RE.sub(" . ", "".join(pieces))
+    body = "".join(pieces)
+    folded = fold(body)
+    if any(hint in folded for hint in JUNK_HINTS):
+        body = JUNK_RE.sub(" . ", body)
     body = PUNCT_RUN_RE.sub(lambda m: m.group(0).strip()[0], body)
     body = SPACES_RE.sub(" ", body).strip(" .;,:")
     return body + "." if body else ""

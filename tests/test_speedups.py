@@ -290,3 +290,63 @@ def test_record_fields_equal_asdict(authors, year, ref, credentials):
         for value in copied.values():
             if isinstance(value, list):
                 assert all(value is not getattr(obj, f) for f in copied)  # a copy, as asdict's is
+
+
+# --- reference parsing: patterns skipped when their hint words are absent -----------------------
+
+_FRAGMENTS = [
+    "accessed", "Retrieved from", "cited", "viewed", "last updated", "Epub", "PubMed", "PMID: 123",
+    "MEDLINE", "PMCID", "PMC12345", "ISBN 978-0-12-345678-9", "ISSN 1234-5678", "(Print)",
+    "(Electronic)", "(Linking)", "[pii]", "PII: S0140", "doi: 10.1000/x1", "https://doi.org/10.1/ab",
+    "Erratum in:", "Comment on", "Retraction of", "Available from:", "URL: /blog/x", "link: ../a",
+    "www.example.org", "http ://x.org/a", "list_uids=42", "10 .1234/abc", "[Google Scholar]",
+    "Jan 2020", "2019;31(9):755-760", " ", ". ", "ı", "İ", "ſ", "K", "x", "(", ")", "[", "]", ":",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=8), st.randoms(use_true_random=False))
+def test_a_pattern_never_matches_without_its_hint_words(parts, rnd):
+    """The prefilters in identifiers.find_spans and refparse.remove_spans must only ever skip a
+    pattern that could not match: every match implies one of its hint words in the folded text."""
+    from pipelines import identifiers as ids
+    from pipelines import refparse
+
+    text = "".join(p.upper() if rnd.random() < 0.3 else p for p in parts)
+    folded = ids.fold(text)
+    checks = [
+        (refparse.JUNK_RE, refparse.JUNK_HINTS),
+        (ids.URL_RE, ids.URL_HINTS),
+        (ids.RELATIVE_URL_RE, ids.RELATIVE_URL_HINTS),
+        (ids.PMID_RE, ids.PMID_HINTS),
+        (ids.PMCID_RE, ids.PMCID_HINTS),
+    ]
+    for pattern, hints in checks:
+        if pattern.search(text):
+            assert any(h in folded for h in hints), (pattern.pattern[:40], text)
+    if ids.DOI_SPAN_RE.search(text):
+        assert ids.DOI_HINT_RE.search(text)
+
+
+def test_fold_maps_every_case_insensitive_match_of_an_ascii_letter_to_it():
+    import re
+    import string
+
+    from pipelines.identifiers import fold
+
+    letters = {c: re.compile(c, re.IGNORECASE) for c in string.ascii_lowercase}
+    for cp in [*range(0x80, 0x2000), 0x212A, 0x212B, 0xFB00, 0xFB05, 0xFB06]:
+        ch = chr(cp)
+        for letter, pattern in letters.items():
+            if pattern.fullmatch(ch):
+                assert fold(ch) == letter, hex(cp)
+
+
+@given(st.lists(st.sampled_from(["Ref", "erences", " ", "\n\t ", "x" * 30, "é", ":", "\xa0"]), max_size=12))
+def test_short_text_is_text_when_short_and_none_when_long(chunks):
+    from pipelines.references import _short_text, _text
+
+    markup = "".join(f"<b>{c}</b>" if i % 2 else c for i, c in enumerate(chunks))
+    el = lxml_html.fragment_fromstring(f"<p>{markup}</p>")
+    full = _text(el)
+    for limit in (0, 10, 60):
+        assert _short_text(el, limit) == (full if len(full) <= limit else None)
