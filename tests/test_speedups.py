@@ -350,3 +350,33 @@ def test_short_text_is_text_when_short_and_none_when_long(chunks):
     full = _text(el)
     for limit in (0, 10, 60):
         assert _short_text(el, limit) == (full if len(full) <= limit else None)
+
+
+# --- citation markers and sentence ends: the faster patterns find what the old ones found --------
+
+OLD_NUMERIC_MARKER = r"(\[|(?<!\w)\()\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*([\])])"
+OLD_SENTENCE_END = r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"(\[])"
+_MARKUP = ["(", "[", "]", ")", "1", "23", "a", " ", ",", "-", "–", "f(1)", "w[4]", "\n", "(12, 3)", "é"]
+_PROSE = ["Pain", " ", ".", "!", "?", "”", ")", "\t", "A", "3", "(", "[", "et al", "e.g", "x", "“"]
+
+
+@given(st.lists(st.sampled_from(_MARKUP), max_size=14))
+def test_numeric_marker_pattern_matches_as_before(parts):
+    import re
+
+    from pipelines.citations import NUMERIC_MARKER
+
+    text = "".join(parts)
+    old = [(m.span(), m.groups()) for m in re.finditer(OLD_NUMERIC_MARKER, text)]
+    assert [(m.span(), m.groups()) for m in NUMERIC_MARKER.finditer(text)] == old
+
+
+@given(st.lists(st.sampled_from(_PROSE), max_size=16))
+def test_sentence_ends_are_found_as_before(parts):
+    import re
+
+    from pipelines.citations import SENTENCE_END
+
+    text = "".join(parts)
+    old = [m.span() for m in re.finditer(OLD_SENTENCE_END, text)]
+    assert [(m.start() + 1, m.end()) for m in SENTENCE_END.finditer(text)] == old
