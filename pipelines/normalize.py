@@ -92,6 +92,8 @@ SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 def clean_line(line: str) -> str:
     """NFC, invisible characters dropped, runs of spaces collapsed."""
+    if line.isascii():  # most lines: already NFC, no invisible characters, spaces are " " and "\t"
+        return (SPACES.sub(" ", line) if "  " in line or "\t" in line else line).strip()
     line = INVISIBLE.sub("", unicodedata.normalize("NFC", line))
     return SPACES.sub(" ", line).strip()
 

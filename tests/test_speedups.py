@@ -380,3 +380,12 @@ def test_sentence_ends_are_found_as_before(parts):
     text = "".join(parts)
     old = [m.span() for m in re.finditer(OLD_SENTENCE_END, text)]
     assert [(m.start() + 1, m.end()) for m in SENTENCE_END.finditer(text)] == old
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r.é\u00a0\u200b\u2003e\u0301")), max_size=20))
+def test_clean_line_ascii_fast_path_matches_the_general_path(line):
+    import unicodedata
+
+    from pipelines.normalize import INVISIBLE, SPACES, clean_line
+
+    assert clean_line(line) == SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
