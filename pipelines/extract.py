@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-from trafilatura.utils import load_html
+from typing import Any
 
 from pipelines.chrome import (
     DEFAULT_CHROME_MARKERS,
@@ -113,7 +112,7 @@ def _extract(
         return PageError(url, "extract", "empty_body", "the response body is empty")
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    tree = load_html(html)
+    tree = _load_html(html)
     if tree is None:
         return PageError(url, "extract", "unparseable_html", "the body could not be parsed as HTML")
     profiles = detect_profiles(html)
@@ -168,6 +167,14 @@ def _extract(
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
     )
+
+
+def _load_html(html: str) -> Any:
+    # trafilatura is imported on first use: the crawl's main process, which only hands pages to
+    # the extraction workers, then starts without it (~0.2 s); the workers preload it.
+    from trafilatura.utils import load_html
+
+    return load_html(html)
 
 
 def classify(meta: PageMeta) -> bool | str:

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Result = Article | NotArticle | PageError
 PARENT_CHECK_SECONDS = 0.2
+# Imported once by the fork server, so that every worker starts with them (trafilatura is
+# otherwise imported on first use, which the crawl's main process never reaches).
+WORKER_MODULES = ("pipelines.extract", "trafilatura")
 _worker_config: ExtractConfig | None = None  # set once per worker process
 
 
@@ -90,7 +93,7 @@ class ExtractPool:
     def start(self) -> None:
         context = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
-            context.set_forkserver_preload(["pipelines.extract"])
+            context.set_forkserver_preload(list(WORKER_MODULES))
         self._executor = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker, initargs=(self.config, os.getpid())
         )

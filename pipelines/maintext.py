@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -86,7 +85,9 @@ def _words(text: str) -> str:
 
 
 def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str, include_tables: bool, fast: bool) -> list[str]:
-    doc = trafilatura.bare_extraction(  # works on a copy: the tree can be extracted from again
+    from trafilatura import bare_extraction  # on first use (see pipelines.extract._load_html)
+
+    doc = bare_extraction(  # works on a copy: the tree can be extracted from again
         tree,
         url=url,
         with_metadata=False,

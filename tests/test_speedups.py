@@ -389,3 +389,17 @@ def test_clean_line_ascii_fast_path_matches_the_general_path(line):
     from pipelines.normalize import INVISIBLE, SPACES, clean_line
 
     assert clean_line(line) == SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
+
+
+def test_the_crawl_process_starts_without_trafilatura_and_workers_preload_it():
+    """The main process only hands pages to the extraction workers: it imports the crawler,
+    settings and pipelines without trafilatura; the fork server preloads it for the workers."""
+    code = (
+        "import sys, crawler.cli, crawler.settings, crawler.spiders.clinic_blog, crawler.capture, "
+        "pipelines.scrapy_adapters; print('trafilatura' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    from pipelines.extract_pool import WORKER_MODULES
+
+    assert "trafilatura" in WORKER_MODULES
