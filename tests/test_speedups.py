@@ -403,3 +403,16 @@ def test_the_crawl_process_starts_without_trafilatura_and_workers_preload_it():
     from pipelines.extract_pool import WORKER_MODULES
 
     assert "trafilatura" in WORKER_MODULES
+
+
+def test_without_isal_records_are_gzipped_by_zlib(tmp_path, monkeypatch):
+    """isal ships wheels for the usual platforms; where it is missing, zlib writes the same records."""
+    from pipelines import warc as warc_module
+
+    monkeypatch.setattr(warc_module, "_isal_zlib", None)
+    warc, _ = capture_some(tmp_path, 1)
+    assert [c.body for c in iter_captures(warc.path)] == [
+        f"<html><body><p>post {i}</p>{'<i>padding</i>' * 500 * i}</body></html>".encode() for i in range(4)
+    ]
+    with warc.path.open("rb") as f:
+        assert sum(1 for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1) == 9
