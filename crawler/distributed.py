@@ -137,6 +137,15 @@ class Keys:
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 
+# Mark a request seen and queue it at once (KEYS: dupefilter set, queue; ARGV: fingerprint or ""
+# for dont_filter, score, request). scrapy-redis makes two calls: a worker killed between them
+# left the request seen but never queued, and whoever re-ran its parent then dropped it as seen.
+ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # Take the best request: out of the queue and into this worker's in-flight hash at once.
 POP = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

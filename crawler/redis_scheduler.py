@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed import POP, Coordinator
+from crawler.distributed import ENQUEUE, POP, Coordinator
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,9 @@ class InflightQueue(PriorityQueue):  # type: ignore[misc]
 
 
 class RedisScheduler(Scheduler):  # type: ignore[misc]
-    """scrapy-redis's scheduler; a request re-queued by this worker (a redirect, a retry) frees
-    the in-flight entry of the request it replaces once the new one is safely in the queue."""
+    """scrapy-redis's scheduler; a request is marked seen and queued in one atomic step, and a
+    request re-queued by this worker (a redirect, a retry) frees the in-flight entry of the
+    request it replaces once the new one is safely in the queue."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Any:
@@ -67,19 +68,35 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             crawler.engine._SLOT_HEARTBEAT_INTERVAL = min(poll, 5.0)
         return scheduler
 
+    def open(self, spider: Any) -> Any:
+        opened = super().open(spider)
+        self._enqueue = self.server.register_script(ENQUEUE)
+        return opened
+
     def enqueue_request(self, request: Any) -> bool:
         coordinator = self.spider.coordinator
         if coordinator.failed:  # stopping: the request that found this one will be re-queued
             return False
         replaced = request.meta.pop("clinic_inflight", None)
         try:
-            queued = super().enqueue_request(request)
+            queued = self._seen_and_queued(request)
             if replaced:
                 coordinator.release(replaced)
         except RedisError as exc:
             coordinator.lost(exc)
             return False
         return queued
+
+    def _seen_and_queued(self, request: Any) -> bool:
+        """scrapy-redis's ``enqueue_request`` (dupefilter, then queue) as one Lua call."""
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
 
     def has_pending_requests(self) -> bool:
         if self.spider.coordinator.failed:

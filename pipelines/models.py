@@ -114,6 +114,16 @@ class Removal:
 
 
 @dataclass(frozen=True, slots=True)
+class Settled:
+    """The last output of a callback that yields no page or error item: the response's work is
+    over. Scrapy hands it to the item pipelines only after every request yielded before it has
+    reached the scheduler, so the resume ledger (or a distributed crawl's in-flight record)
+    marks the response done only once its links are safely queued."""
+
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PageError:
     """A failure at one stage for one URL: logged once, counted, written to errors.jsonl."""
 

@@ -11,7 +11,7 @@ from scrapy.utils.defer import deferred_from_coro
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractConfig, build_article
 from pipelines.extract_pool import ExtractPool, usable_cpus
-from pipelines.models import Article, NotArticle, Page, PageError, Removal
+from pipelines.models import Article, NotArticle, Page, PageError, Removal, Settled
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,9 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
+        if isinstance(item, Settled):  # a response with nothing to archive; its links are queued
+            self._finished(*item.urls)
+            raise DropItem("settled: nothing to archive", log_level="DEBUG")
         if self.archive is None or stats.get_value("clinic/fatal"):
             raise DropItem("not written: the crawl is stopping (see clinic/fatal)", log_level="DEBUG")
         try:

@@ -380,3 +380,19 @@ def test_a_second_worker_under_a_name_in_use_is_refused(redis_url: str, tmp_path
     assert second.returncode == 2
     assert "a worker named 'w1' is already working on crawl 'twins'" in second.stderr
     assert not (tmp_path / "b" / "articles-w1.jsonl").exists()
+
+
+def test_a_request_is_marked_seen_only_together_with_being_queued(redis_url: str) -> None:
+    """The ENQUEUE script: a new fingerprint is added to the duplicate filter and the request to
+    the queue in one step; a seen one changes neither; dont_filter ("") always queues."""
+    import redis
+
+    from crawler.distributed import ENQUEUE
+
+    client = redis.Redis.from_url(redis_url)
+    enqueue = client.register_script(ENQUEUE)
+    assert enqueue(keys=["df", "q"], args=["fp1", -1, b"req-a"]) == 1
+    assert enqueue(keys=["df", "q"], args=["fp1", -1, b"req-a-again"]) == 0
+    assert enqueue(keys=["df", "q"], args=["", -2, b"req-b"]) == 1
+    assert client.smembers("df") == {b"fp1"}
+    assert client.zrange("q", 0, -1, withscores=True) == [(b"req-b", -2.0), (b"req-a", -1.0)]

@@ -111,3 +111,24 @@ def test_fresh_discards_an_interrupted_job(tmp_path):
     assert again.returncode == 0
     assert "Resuming" not in again.stdout
     assert sorted(again.by_path()) == POSTS
+
+
+def test_a_response_is_done_in_the_ledger_only_after_its_links_are_scheduled(tmp_path, serve):
+    """Scrapy reads a callback's output ahead of scheduling its requests; had the ledger marked
+    the sitemap done when its callback ended, a kill just then would lose its last posts (their
+    "sched" events came after its "done"). Stopped early, the job and its ledger stay behind."""
+    import json
+    import re
+
+    site = serve("wp-physio")
+    result = crawl([f"{site.url}/"], tmp_path / "out", "-s", "CLOSESPIDER_PAGECOUNT=5")
+    assert result.returncode == 0, result.stderr
+    (ledger,) = (tmp_path / "out").glob(".jobs/*/clinic-ledger.jsonl")
+    events = [json.loads(line) for line in ledger.read_text("utf-8").splitlines()]
+    sitemap = f"{site.url}/post-sitemap.xml"
+    done = next(i for i, e in enumerate(events) if e == {"e": "done", "u": sitemap})
+    xml = (SITES / "wp-physio" / "post-sitemap.xml").read_text("utf-8")
+    posts = [loc.replace("{{BASE}}", site.url) for loc in re.findall(r"<loc>([^<]+)</loc>", xml)]
+    scheduled = {e["u"]: i for i, e in enumerate(events) if e["e"] == "sched"}
+    assert len(posts) >= 5 and all(p in scheduled for p in posts)
+    assert max(scheduled[p] for p in posts) < done

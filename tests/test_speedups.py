@@ -415,4 +415,6 @@ def test_without_isal_records_are_gzipped_by_zlib(tmp_path, monkeypatch):
         f"<html><body><p>post {i}</p>{'<i>padding</i>' * 500 * i}</body></html>".encode() for i in range(4)
     ]
     with warc.path.open("rb") as f:
-        assert sum(1 for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1) == 9
+        assert (
+            sum(1 for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1) == 9
+        )

@@ -51,7 +51,7 @@ from crawler.jobledger import JobLedger
 from crawler.redirects import redirect_chain
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
 from pipelines.encoding import html_encoding
-from pipelines.models import Page, PageError, Removal
+from pipelines.models import Page, PageError, Removal, Settled
 from pipelines.normalize import parse_date, utc_now
 
 # Higher runs first: read the site's own maps before wandering its links.
@@ -564,14 +564,17 @@ class ClinicBlogSpider(scrapy.Spider):
         yield from self._settled(failure.request, self._error_output(failure))
 
     def _settled(self, request: scrapy.Request, output: Iterator[Any]) -> Iterator[Any]:
-        """A request is done when its callback ends, or, if it yields a page or error item,
-        when that item has been archived or dropped (see _item_finished)."""
+        """A request is done when its output has been handled: if it yields a page or error item,
+        when that item has been archived or dropped (see _item_finished); else when a final
+        ``Settled`` item reaches the archive pipeline. Not when the callback ends: Scrapy reads a
+        callback's output ahead of scheduling its requests, and a crawl killed in between
+        would have marked the response done with its last links never queued."""
         item = False
         for value in output:
             item = item or isinstance(value, (Page, PageError, Removal))
             yield value
-        if not item:
-            self.finished(request.url, *request.meta.get("redirect_urls", []))
+        if not item and self.ledger is not None:
+            yield Settled((request.url, *request.meta.get("redirect_urls", [])))
 
     # --- errors ---------------------------------------------------------------------------
 
