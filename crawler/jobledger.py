@@ -3,8 +3,9 @@
 Scrapy's JOBDIR persists the scheduler queue only on a clean shutdown, and marks requests as
 seen when they are queued, so requests in flight at a stop, and the whole queue after a kill,
 would never be fetched again. The ledger appends one JSON line per event, each with a single
-``write()``: a request scheduled, handed to the downloader, and done (its callback finished,
-and its page item archived or dropped). On resume, what was never
+``write()``: a request scheduled, handed to the downloader, and done (its page item archived
+or dropped; a response without one once every request its callback yielded has been
+scheduled: see ``Settled``). On resume, what was never
 done is requested again: after a clean stop only what was in flight (the queue is restored
 by Scrapy), after a kill everything unfinished (and Scrapy's unreliable queue is discarded).
 """
