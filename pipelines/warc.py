@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -91,8 +92,8 @@ class WarcCapture:
         self.path = _free_name(raw_dir, f"{crawl_id}-{shard}" if shard else crawl_id)
         self.relative = f"{RAW_DIR}/{self.path.name}"
         self._file: BinaryIO = self.path.open("ab")
-        self.level = compress_level
-        writer = WARCWriter(GzipMembers(self._file, compress_level), gzip=False, warc_version="1.1")
+        self._members = GzipMembers(self._file, compress_level)
+        writer = WARCWriter(self._members, gzip=False, warc_version="1.1")
         info = {"software": TOOL, "format": "WARC File Format 1.1", "clinic-archive-crawl-id": crawl_id}
         info.update({k: str(v) for k, v in (settings or {}).items()})
         writer.write_record(writer.create_warcinfo_record(self.path.name, info))
@@ -117,14 +118,10 @@ class WarcCapture:
         request_head = _http_head(f"{method} {_request_target(url)} HTTP/1.1", request_headers)
         request = _warc_record("request", _record_id(), url, date, request_head, b"", concurrent_to=record_id)
         offset = self._file.tell()
-        self._file.write(self._member(response))
-        self._file.write(self._member(request))
+        for record in (response, request):
+            self._members.write_member(record)
         self._file.flush()
         return CapturePointer(self.relative, offset, record_id)
-
-    def _member(self, parts: list[bytes]) -> bytes:
-        compressor = gzip_compressor(self.level)
-        return b"".join([*(compressor.compress(part) for part in parts), compressor.flush()])
 
     def close(self) -> None:
         if not self._file.closed:
@@ -179,9 +176,9 @@ def _warc_record(
 
 
 class GzipMembers:
-    """The stream warcio's writer writes the warcinfo record to: each record becomes its own
-    gzip member, at our level. warcio calls ``flush()`` once, at the end of every record
-    (``gzip=False`` makes it write the plain record), which is where a member ends."""
+    """Writes each WARC record as its own gzip member, at our level: ours through
+    ``write_member``, and warcio's warcinfo record as a stream (warcio calls ``flush()`` once,
+    at the end of every record, with ``gzip=False``), which is where a member ends."""
 
     def __init__(self, file: BinaryIO, level: int = DEFAULT_COMPRESS_LEVEL) -> None:
         self.file = file
@@ -199,6 +196,12 @@ class GzipMembers:
         if self._member is not None:
             self.file.write(self._member.flush())
             self._member = None
+
+    def write_member(self, parts: list[bytes]) -> None:
+        """One whole record, given as its byte parts."""
+        for part in parts:
+            self.write(part)
+        self.flush()
 
     def tell(self) -> int:
         return self.file.tell()
@@ -222,8 +225,6 @@ def _reason(status: int) -> str:
 
 
 def _request_target(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
