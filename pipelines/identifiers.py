@@ -143,22 +143,22 @@ def find_spans(text: str, base_url: str | None = None) -> list[Span]:
     """All identifier and link spans, in order of position, labels included."""
     spans: list[Span] = []
     folded = fold(text)
-    if _has(folded, URL_HINTS):
+    if has_hint(folded, URL_HINTS):
         _url_spans(text, spans, base_url)
-    if base_url and _has(folded, RELATIVE_URL_HINTS):
+    if base_url and has_hint(folded, RELATIVE_URL_HINTS):
         for match in RELATIVE_URL_RE.finditer(text):
             url = normalize_url(match.group("url"), base_url)
             if url and not _inside(spans, match.start("url")):
                 spans.append(Span(match.start(), match.end(), "url", url))
     if DOI_HINT_RE.search(text):
         _doi_spans(text, spans)
-    if _has(folded, PMID_HINTS):
+    if has_hint(folded, PMID_HINTS):
         for match in PMID_RE.finditer(text):
             if not _inside(spans, match.start()):
                 digits = next(g for g in match.groups() if g).lstrip("0")
                 if digits:
                     spans.append(Span(match.start(), match.end(), "pmid", digits))
-    if _has(folded, PMCID_HINTS):
+    if has_hint(folded, PMCID_HINTS):
         for match in PMCID_RE.finditer(text):
             if not _inside(spans, match.start()):
                 spans.append(
@@ -178,7 +178,8 @@ def fold(text: str) -> str:
     return folded
 
 
-def _has(folded: str, hints: tuple[str, ...]) -> bool:
+def has_hint(folded: str, hints: tuple[str, ...]) -> bool:
+    """Whether the folded text (``fold``) holds one of a pattern's hint words."""
     return any(hint in folded for hint in hints)
 
 

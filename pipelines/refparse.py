@@ -21,7 +21,7 @@ import logging
 import re
 import unicodedata
 
-from pipelines.identifiers import Span, find_spans, first_value, fold, reference_url
+from pipelines.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
 from pipelines.journals import looks_like_organization, site_name_from_url
 from pipelines.models import Reference
 from pipelines.refparse_authors import AuthorBlock, parse_author_block
@@ -181,8 +181,7 @@ def remove_spans(text: str, spans: list[Span]) -> str:
             pos = span.end
     pieces.append(text[pos:])
     body = "".join(pieces)
-    folded = fold(body)
-    if any(hint in folded for hint in JUNK_HINTS):
+    if has_hint(fold(body), JUNK_HINTS):
         body = JUNK_RE.sub(" . ", body)
     body = PUNCT_RUN_RE.sub(lambda m: m.group(0).strip()[0], body)
     body = SPACES_RE.sub(" ", body).strip(" .;,:")
