@@ -37,12 +37,18 @@ from scrapy.utils.asyncio import create_looping_call, sleep
 
 from pipelines.urls import clean_url
 
-try:
-    from redis.exceptions import RedisError
-except ImportError:  # without the distributed extra nothing here talks to Redis
 
-    class RedisError(Exception):  # type: ignore[no-redef]
-        """Stands in for redis-py's base error."""
+class RedisError(Exception):
+    """redis-py's base error once a worker starts using Redis (``_use_redis``). Not imported
+    here: a single-machine crawl loads this module too, and redis-py costs ~50 ms of start-up."""
+
+
+def _use_redis() -> None:
+    """From now on ``except RedisError`` (a lookup of this module's global) catches redis-py's errors."""
+    global RedisError
+    import redis.exceptions
+
+    RedisError = redis.exceptions.RedisError  # type: ignore[misc]
 
 
 log = logging.getLogger(__name__)
@@ -436,6 +442,7 @@ class Coordinator:
             from scrapy_redis import connection
         except ImportError as exc:
             raise NotConfigured(INSTALL_HINT) from exc
+        _use_redis()
         server = connection.from_settings(crawler.settings)
         return cls(crawler, server, crawl, crawler.settings.get("CLINIC_SHARD"))
 
@@ -623,6 +630,7 @@ class SitePoliteness:
         )
         from scrapy_redis import connection
 
+        _use_redis()
         return cls(crawler, connection.from_settings(settings), Keys(crawl), concurrency, interval)
 
     def _site_keys(self, url: str) -> list[str]:

@@ -13,6 +13,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed import ENQUEUE, POP, Coordinator
+from crawler.queues import request_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ class InflightQueue(PriorityQueue):  # type: ignore[misc]
         super().__init__(server, spider, key, serializer)
         self.coordinator: Coordinator = spider.coordinator
         self._pop = server.register_script(POP)
+
+    def _encode_request(self, request: Any) -> bytes:
+        return self.serializer.dumps(request_to_dict(request, self.spider))
 
     def pop(self, timeout: int = 0) -> Any:
         while not self.coordinator.failed:

@@ -6,7 +6,7 @@ Every tunable lives here with its default; override any of them with ``-s NAME=V
 
 from crawler import TOOL
 from pipelines.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
-from pipelines.extract import DEFAULT_MIN_ARTICLE_WORDS
+from pipelines.config import DEFAULT_MIN_ARTICLE_WORDS
 
 BOT_NAME = "clinic_archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -122,6 +122,9 @@ CLINIC_PROGRESS_INTERVAL = 0.5
 # ~1-2 ms of the reactor thread per page). The spider yields at most one item per response,
 # so more than one never runs in parallel anyway.
 CONCURRENT_ITEMS = 1
+# Scrapy's disk queue (JOBDIR) with cheaper request serialisation (crawler/queues.py): same
+# pickled requests, without reading every attribute of the spider twice per request.
+SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
 # Compression level of each raw WARC record (pipelines/warc.py; warcio's own is zlib 9). Levels
 # 0-3 use ISA-L: per 100 KB page in the reactor thread, level 1 0.24 ms; zlib 6 2.1 ms, 9 3.5 ms;
 # files are ~20% larger than at 9.

@@ -7,16 +7,15 @@ re-extraction all call this same function.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.chrome import (
-    DEFAULT_CHROME_MARKERS,
-    DEFAULT_CHROME_PHRASES,
-    DEFAULT_MARKER_MAX_WORDS,
-    ChromeFilter,
-)
 from pipelines.citations import bracket_superscripts, link_citations
+from pipelines.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
+    DEFAULT_CONFIG,
+    DEFAULT_MIN_ARTICLE_WORDS,
+    LISTING_PAGE,
+    ExtractConfig,
+)
 from pipelines.maintext import drop_title_lines, main_text_lines, prune_chrome
 from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
 from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
@@ -35,26 +34,6 @@ from pipelines.references import find_reference_blocks, looks_like_citation, par
 from pipelines.urls import clean_url, site_key
 
 log = logging.getLogger(__name__)
-
-# Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
-DEFAULT_MIN_ARTICLE_WORDS = 120
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractConfig:
-    chrome_phrases: tuple[str, ...] = DEFAULT_CHROME_PHRASES
-    chrome_markers: tuple[str, ...] = DEFAULT_CHROME_MARKERS
-    chrome_marker_max_words: int = DEFAULT_MARKER_MAX_WORDS
-    min_article_words: int = DEFAULT_MIN_ARTICLE_WORDS
-    include_tables: bool = True
-    chrome_filter: ChromeFilter = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        chrome = ChromeFilter(self.chrome_phrases, self.chrome_markers, self.chrome_marker_max_words)
-        object.__setattr__(self, "chrome_filter", chrome)
-
-
-DEFAULT_CONFIG = ExtractConfig()
 
 
 def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article | NotArticle | PageError:
@@ -107,7 +86,7 @@ def _extract(
     config: ExtractConfig,
 ) -> Article | NotArticle | PageError:
     if listing and not assume_article:
-        return NotArticle(url, "listing page (tag, category, author, date archive or pagination)")
+        return NotArticle(url, LISTING_PAGE)
     if not html or not html.strip():
         return PageError(url, "extract", "empty_body", "the response body is empty")
     if isinstance(html, bytes):
@@ -170,11 +149,51 @@ def _extract(
 
 
 def _load_html(html: str) -> Any:
-    # trafilatura is imported on first use: the crawl's main process, which only hands pages to
-    # the extraction workers, then starts without it (~0.2 s); the workers preload it.
-    from trafilatura.utils import load_html
+    """``trafilatura.utils.load_html(html)``: the same tree, parsed the same way, but a page free of
+    the control characters that function deletes (nearly all) is checked for them in ~0.05 ms
+    instead of its regex pass over the whole page (~0.3 ms, a third of the parse).
 
-    return load_html(html)
+    trafilatura is imported on first use: the crawl's main process, which only hands pages to
+    the extraction workers, then starts without it (~0.2 s); the workers preload it."""
+    from trafilatura import utils
+
+    if has_invalid_xml_chars(html):
+        return utils.load_html(html)
+    # load_html's steps for a str, minus the deletion of characters that are not there
+    beginning = html[:50].lower()
+    dubious = utils.is_dubious_html(beginning)
+    if "doctype" in beginning:
+        first_line, _, rest = html.partition("\n")
+        html = utils.DOCTYPE_TAG.sub("", first_line, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            html = utils.FAULTY_HTML.sub(r"\1>", html, count=1)
+            break
+    fallback = False
+    try:
+        tree = utils.fromstring(html, parser=utils.HTML_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree = utils.fromstring_bytes(html)
+        fallback = True
+    except Exception:  # as in load_html: lxml's own errors leave no tree  # noqa: BLE001
+        tree = None
+    if (tree is None or len(tree) < 1) and not fallback:
+        tree = utils.fromstring_bytes(html)
+    if tree is not None and dubious and len(tree) < 2:
+        return None
+    return tree
+
+
+# What trafilatura's INVALID_XML_CHARS matches: C0 controls but tab, LF and CR; U+FFFE, U+FFFF.
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
+
+
+def has_invalid_xml_chars(html: str) -> bool:
+    """Whether ``html`` holds a character trafilatura deletes before parsing. The controls are
+    looked for in the UTF-8 bytes, where each is one byte below 0x20 and ``bytes.translate`` runs
+    at memory speed; the two noncharacters with ``str``'s own fast search."""
+    data = html.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html
 
 
 def classify(meta: PageMeta) -> bool | str:

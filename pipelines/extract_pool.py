@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from pipelines.extract import ExtractConfig, build_article
+from pipelines.config import ExtractConfig
 from pipelines.models import Article, NotArticle, Page, PageError
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def _alive(pid: int) -> bool:
 
 def _build_in_worker(page: Page) -> Result:
     assert _worker_config is not None, "worker started without _init_worker"
+    from pipelines.extract import build_article  # preloaded by the fork server (WORKER_MODULES)
+
     return build_article(page, _worker_config)
 
 

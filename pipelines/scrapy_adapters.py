@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from pipelines.archive import Archive, ArchiveError
-from pipelines.extract import ExtractConfig, build_article
+from pipelines.config import LISTING_PAGE, ExtractConfig
 from pipelines.extract_pool import ExtractPool, usable_cpus
 from pipelines.models import Article, NotArticle, Page, PageError, Removal, Settled
 
@@ -61,9 +61,14 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        # A listing page is never an article and needs no parse: not worth a trip to a worker.
-        pooled = self.pool and not item.listing
-        result = await self.pool.build(item) if pooled else build_article(item, self.config)
+        if item.listing:  # never an article, and no parse needed: not worth a trip to a worker
+            result: Article | NotArticle | PageError = NotArticle(item.url, LISTING_PAGE)
+        elif self.pool:
+            result = await self.pool.build(item)
+        else:  # inline; imported here, as with a pool only the workers need the extractor
+            from pipelines.extract import build_article
+
+            result = build_article(item, self.config)
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
             raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")

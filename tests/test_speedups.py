@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
+import json
 import subprocess
 import sys
 import zlib
@@ -391,18 +392,34 @@ def test_clean_line_ascii_fast_path_matches_the_general_path(line):
     assert clean_line(line) == SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
 
 
-def test_the_crawl_process_starts_without_trafilatura_and_workers_preload_it():
-    """The main process only hands pages to the extraction workers: it imports the crawler,
-    settings and pipelines without trafilatura; the fork server preloads it for the workers."""
+def test_the_crawl_process_runs_without_the_extractor_or_redis_and_workers_preload_it(serve, tmp_path):
+    """The main process only fetches and hands pages to the extraction workers: a whole crawl
+    (listing pages included) runs without importing trafilatura, the extractor or redis-py;
+    the fork server preloads the extractor for the workers."""
+    from conftest import FAST, ROOT, read_jsonl
+
+    server = serve("wp-physio")
+    report = tmp_path / "modules.json"
     code = (
-        "import sys, crawler.cli, crawler.settings, crawler.spiders.clinic_blog, crawler.capture, "
-        "pipelines.scrapy_adapters; print('trafilatura' in sys.modules)"
+        "import atexit, json, runpy, sys\n"
+        "heavy = ('trafilatura', 'pipelines.extract', 'pipelines.refparse', 'redis', 'scrapy_redis')\n"
+        f"atexit.register(lambda: open({str(report)!r}, 'w').write(json.dumps([m for m in heavy if m in sys.modules])))\n"
+        "sys.argv = ['clinic-archive', *sys.argv[1:]]\n"
+        "runpy.run_module('crawler.cli', run_name='__main__')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    out = subprocess.run(
+        [sys.executable, "-c", code, "crawl", server.url, "-o", str(tmp_path / "out"), *FAST],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert read_jsonl(tmp_path / "out" / "articles.jsonl"), "the crawl archived nothing"
+    assert json.loads(report.read_text()) == []
     from pipelines.extract_pool import WORKER_MODULES
 
-    assert "trafilatura" in WORKER_MODULES
+    assert "trafilatura" in WORKER_MODULES and "pipelines.extract" in WORKER_MODULES
 
 
 def test_without_isal_records_are_gzipped_by_zlib(tmp_path, monkeypatch):
@@ -418,3 +435,85 @@ def test_without_isal_records_are_gzipped_by_zlib(tmp_path, monkeypatch):
         assert (
             sum(1 for r in ArchiveIterator(f, check_digests="raise") if r.content_stream().read() or 1) == 9
         )
+
+
+def test_requests_serialise_for_the_disk_queue_as_scrapy_does(tmp_path):
+    """crawler/queues.py names callbacks without scanning the spider: the same dictionaries as
+    Scrapy's ``to_dict(spider=...)`` for every kind of request the spider makes, the same
+    refusal for a callback that is not a spider method, and requests read back intact."""
+    import scrapy
+    from scrapy.utils.request import request_from_dict
+    from scrapy.utils.test import get_crawler
+
+    from crawler.queues import PickleLifoDiskQueue, request_to_dict
+    from crawler.spiders.clinic_blog import ClinicBlogSpider
+
+    crawler = get_crawler(ClinicBlogSpider, settings_dict={"CLINIC_OUTPUT_DIR": str(tmp_path / "out")})
+    spider = ClinicBlogSpider.from_crawler(crawler, seeds="https://clinic.example/")
+    crawler.spider = spider
+    requests = [
+        spider._page_request("https://clinic.example/blog/a/", 50, meta={"listing": False}),
+        spider._sitemap_request("https://clinic.example/sitemap.xml", probe=True),
+        spider._feed_request("https://clinic.example/feed/"),
+        scrapy.Request(
+            "https://clinic.example/robots.txt", callback=spider.parse_robots, errback=spider.robots_failed
+        ),
+        scrapy.Request("https://clinic.example/no-callback"),
+    ]
+    for request in requests:
+        assert request_to_dict(request, spider) == request.to_dict(spider=spider)
+    stranger = scrapy.Request("https://clinic.example/x", callback=lambda response: None)
+    with pytest.raises(ValueError, match="not an instance method"):
+        request_to_dict(stranger, spider)
+
+    queue = PickleLifoDiskQueue.from_crawler(crawler, str(tmp_path / "q"))
+    for request in requests:
+        queue.push(request)
+    for request in reversed(requests):
+        back = queue.pop()
+        assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+        assert back.callback == request.callback and back.errback == request.errback
+    queue.close()
+    assert (
+        request_from_dict(request_to_dict(requests[0], spider), spider=spider).callback == spider.parse_page
+    )
+
+
+HTML_BITS = st.sampled_from(
+    [
+        "<!DOCTYPE html>", "<!doctype html/>", "<html>", "<html/>", "<html lang=en />", "<head>",
+        "<body>", "<p>", "</p>", "<div class=a>", "</div>", "text", "é", "\n", "\t", "\r", "\x00",
+        "\x01", "\x0b", "\x1f", "\x7f", "\ufffe", "\uffff", "\ud800", "\U0001f600", "&amp;",
+        '<?xml version="1.0" encoding="utf-8"?>', "<!-- c -->", "<script>x<1</script>",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(HTML_BITS, max_size=25).map("".join))
+def test_load_html_builds_the_tree_trafilatura_does(html):
+    """pipelines.extract._load_html skips trafilatura's control-character regex when the page has
+    none: the tree (or None) must be exactly trafilatura.utils.load_html's."""
+    from lxml import etree
+    from trafilatura.utils import INVALID_XML_CHARS, load_html
+
+    from pipelines.extract import _load_html, has_invalid_xml_chars
+
+    assert has_invalid_xml_chars(html) == bool(INVALID_XML_CHARS.search(html))
+    ours, theirs = _load_html(html), load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_load_html_matches_trafilatura_on_every_fixture_page():
+    from conftest import ROOT
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    from pipelines.extract import _load_html
+
+    pages = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        html = page.read_bytes().decode("utf-8", "replace")
+        assert etree.tostring(_load_html(html)) == etree.tostring(load_html(html)), page
