@@ -10,6 +10,7 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -361,10 +362,14 @@ class PageLinks:
 _TEXT = etree.XPath("string()")  # compiled once: el.xpath("string()") compiles it per link
 
 
-def extract_links(root: etree._Element, base_url: str) -> PageLinks:
+def extract_links(root: etree._Element, base_url: str, known: Container[str] = ()) -> PageLinks:
     """Canonical, feed, pagination and ordinary links of a parsed HTML page (absolute, clean).
-    Runs on every page in the reactor thread: a link already sorted is skipped before its text
-    is read (most of a page's ~70 links are its menu, sidebar and tag cloud, often twice)."""
+
+    Runs on every page in the reactor thread, so a link is sorted once: a URL seen earlier on the
+    page keeps the bucket of its first appearance, and a page link (``<a href>``) whose URL is in
+    ``known`` is left out before its text is read (a crawl passes the URLs it has requested
+    already: most of a page's ~70 links are its menu, sidebar and tag cloud, which the previous
+    pages had too)."""
     base_href = root.xpath("string(//head/base/@href)")
     base = urljoin(base_url, base_href) if base_href else base_url
     found = PageLinks()
@@ -380,9 +385,10 @@ def extract_links(root: etree._Element, base_url: str) -> PageLinks:
             _add(found.feeds, seen, url)
         elif "next" in rel:
             _add(found.next_pages, seen, url)
-    for el in root.xpath("//a[@href]"):
-        url = clean_url(el.get("href"), base)
-        if not url or url in seen:
+    for el in root.iter("a"):  # document order, as //a[@href]; a tag-filtered walk is cheaper
+        href = el.get("href")
+        url = clean_url(href, base) if href is not None else None
+        if not url or url in seen or url in known:
             continue
         seen.add(url)
         rel = (el.get("rel") or "").lower().split()

@@ -223,6 +223,25 @@ def test_a_link_keeps_the_bucket_of_its_first_appearance():
     assert links.links == ["https://c.example/blog/a/"]
 
 
+def test_known_page_links_are_left_out_and_the_rest_sorted_as_without_them():
+    """The spider passes the URLs it has requested: for those _follow would do nothing anyway."""
+    html = """<html><head><link rel="canonical" href="/blog/a/"><link rel="next" href="/blog/page/2/">
+        </head><body><a href="/blog/a/">A post</a> <a href="/blog/page/3/">3</a>
+        <a href="/blog/b/">Older posts</a> <a href="/blog/c/">Post C</a> <a href="/blog/c/">Again</a>
+        <a>no href</a> <a href="mailto:x@c.example">mail</a></body></html>"""
+    base = "https://c.example/blog/a/"
+    known = {"https://c.example/blog/a/", "https://c.example/blog/page/2/", "https://c.example/blog/b/"}
+    full = extract_links(lxml_html.fromstring(html), base)
+    links = extract_links(lxml_html.fromstring(html), base, known=known)
+    assert links.canonical == full.canonical == "https://c.example/blog/a/"
+    assert links.next_pages == [
+        "https://c.example/blog/page/2/",
+        "https://c.example/blog/page/3/",
+    ]  # <link>s stay
+    assert links.links == [u for u in full.links if u not in known] == ["https://c.example/blog/c/"]
+    assert full.next_pages == [*links.next_pages, "https://c.example/blog/b/"]
+
+
 # --- listing pages never travel to an extraction worker ------------------------------------------
 
 

@@ -83,6 +83,12 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    try:
+        overrides: dict[str, Any] = parse_settings(args.set)
+    except ValueError as exc:
+        return fail(str(exc))
+    if not args.redis:
+        start_extraction_early(overrides)
     from crawler.spiders.clinic_blog import SeedError, parse_seeds
     from pipelines.normalize import parse_date
 
@@ -100,10 +106,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return fail(f"cannot resolve the host of {hosts} (offline, or a typo in the URL?)", 1)
     if args.since and parse_date(args.since) is None:
         return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-    try:
-        overrides: dict[str, Any] = parse_settings(args.set)
-    except ValueError as exc:
-        return fail(str(exc))
     if args.delay is not None:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:
@@ -124,6 +126,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         fresh=args.fresh,
     )
+
+
+def start_extraction_early(overrides: dict[str, Any]) -> None:
+    """Start the extraction workers' fork server before this process imports Scrapy (unless the
+    crawl extracts inline or starts its workers another way): its own imports then run meanwhile."""
+    from crawler import settings as defaults
+
+    workers = overrides.get("CLINIC_EXTRACT_WORKERS", defaults.CLINIC_EXTRACT_WORKERS)
+    method = overrides.get("CLINIC_EXTRACT_START_METHOD") or defaults.CLINIC_EXTRACT_START_METHOD
+    if str(workers).strip() != "0" and method == "forkserver":
+        from pipelines.extract_pool import start_fork_server
+
+        start_fork_server()
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
