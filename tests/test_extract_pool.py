@@ -83,3 +83,58 @@ def test_a_dead_worker_costs_one_page_not_the_crawl():
     assert results[1] == build_article(good, DEFAULT_CONFIG)
     assert pool.restarts >= 1
     assert run_pool(CrashingPool(1, DEFAULT_CONFIG), [good]) == [results[1]]
+
+
+def echo_size(page: Page):
+    """A worker task that answers at once: the pool's plumbing without the extractor's time."""
+    if "raise" in page.url:
+        raise ValueError(f"cannot handle {page.url}")
+    return (page.url, len(page.html))
+
+
+class EchoPool(ExtractPool):
+    task = staticmethod(echo_size)
+
+
+def page_of(url: str, size: int) -> Page:
+    return Page(url=url, final_url=url, status=200, html="x" * size, fetched_at="2026-01-01T00:00:00Z")
+
+
+def test_many_pages_few_workers_each_answer_reaches_its_page():
+    """More pages than workers can hold (they wait in the pool's queue), pages larger than a socket
+    buffer (sent in pieces as the socket drains), answers matched to their pages by id."""
+    pages = [page_of(f"http://127.0.0.1:8000/p{i}/", (i * 7919) % 50_000) for i in range(200)]
+    pages += [page_of("http://127.0.0.1:8000/big/", 12_000_000)]
+    results = run_pool(EchoPool(2, DEFAULT_CONFIG), pages)
+    assert results == [(p.url, len(p.html)) for p in pages]
+
+
+def test_an_exception_in_the_task_reaches_its_page_only():
+    pages = [page_of("http://127.0.0.1:8000/ok/", 10), page_of("http://127.0.0.1:8000/raise/", 10)]
+    pool = EchoPool(1, DEFAULT_CONFIG)
+
+    async def go() -> list:
+        pool.start()
+        try:
+            return await asyncio.gather(*(pool.build(p) for p in pages), return_exceptions=True)
+        finally:
+            pool.close()
+
+    ok, failed = asyncio.run(go())
+    assert ok == ("http://127.0.0.1:8000/ok/", 10)
+    assert isinstance(failed, ValueError) and "raise" in str(failed)
+    assert pool.restarts == 0
+
+
+def test_pages_queued_behind_a_crashing_page_are_all_extracted():
+    """A worker dies holding the culprit and the page sent after it; pages still in the queue go
+    to its replacement. Only the culprit is lost."""
+    good = fixture_page()
+    bad = Page(url="http://127.0.0.1:8000/crash/", final_url="http://127.0.0.1:8000/crash/", status=200,
+               html="<html></html>", fetched_at="2026-01-01T00:00:00Z")  # fmt: skip
+    pool = CrashingPool(1, DEFAULT_CONFIG)
+    results = run_pool(pool, [good, bad, good, good, good])
+    expected = build_article(good, DEFAULT_CONFIG)
+    assert results[1] == PageError(bad.url, "extract", "worker_crashed", "the extraction worker process died")
+    assert results[0] == results[2] == results[3] == results[4] == expected
+    assert pool.restarts == 2  # the first attempt and the retry each killed a worker
