@@ -37,7 +37,11 @@ def _method_names(spider_class: type) -> dict[Any, str]:
 @lru_cache(maxsize=64)
 def _table(spider_class: type, functions: tuple[Any, ...]) -> object:
     names = _method_names(spider_class)
-    return type(f"{spider_class.__name__}Callbacks", (), {names[f]: f for f in functions})()
+    methods = {names[f]: f for f in functions}
+    listed = sorted(methods)
+    # getmembers() reads every name dir() gives: just these, not the ~25 that object brings
+    methods["__dir__"] = lambda self: listed
+    return type(f"{spider_class.__name__}Callbacks", (), methods)()
 
 
 def request_to_dict(request: Request, spider: Any) -> dict[str, Any]:

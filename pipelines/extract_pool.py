@@ -45,7 +45,8 @@ Result = Article | NotArticle | PageError
 PARENT_CHECK_SECONDS = 0.2
 # Imported once by the fork server, so that every worker starts with them (trafilatura is
 # otherwise imported on first use, which the crawl's main process never reaches).
-WORKER_MODULES = ("pipelines.extract", "trafilatura")
+# This module too: each worker's entry point (_serve) is unpickled from here (~35 ms to import).
+WORKER_MODULES = ("pipelines.extract", "trafilatura", "pipelines.extract_pool")
 AHEAD = 2  # pages sent to a worker at once: it starts the next one without waiting for the loop
 FRAME = struct.Struct("!Q")  # length of the pickle that follows
 SOCKET_BUFFER = 4 * 1024 * 1024  # asked for; the kernel may give less (writes then wait in the loop)
