@@ -10,13 +10,15 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from pipelines.normalize import parse_date, parse_datetime
 from pipelines.urls import DEFAULT_PORTS, clean_url, site_key, site_root  # noqa: F401 (re-exported)
@@ -360,6 +362,33 @@ class PageLinks:
 
 
 _TEXT = etree.XPath("string()")  # compiled once: el.xpath("string()") compiles it per link
+# parsel's HTML parser settings, built once (parsel builds one per page: ~2% of a crawl's reactor).
+# Not shared between threads: pages are parsed in the reactor thread only.
+_HTML_PARSER = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+# What str.strip() strips from an ASCII string (bytes.strip() leaves \x1c-\x1f).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_ASCII = bytes(range(128))
+
+
+def html_root(body: bytes, encoding: str, text: Callable[[], str]) -> etree._Element:
+    """The tree ``parsel.Selector(text=text()).root`` gives for a page whose ``text()`` is ``body``
+    decoded as ``encoding``. parsel encodes the text back to UTF-8 for lxml; an ASCII body without
+    NULs already is that UTF-8 (in any ASCII-compatible encoding), so it is parsed as it came,
+    without decoding and re-encoding it. Anything else takes parsel's way."""
+    if body.isascii() and b"\x00" not in body and _ascii_compatible(encoding):
+        data = body.strip(_ASCII_SPACE) or b"<html/>"
+    else:
+        data = text().strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(data, parser=_HTML_PARSER)
+    return root if root is not None else etree.fromstring(b"<html/>", parser=_HTML_PARSER)
+
+
+@lru_cache(maxsize=64)
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return _ASCII.decode(encoding) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeError):
+        return False
 
 
 def extract_links(root: etree._Element, base_url: str, known: Container[str] = ()) -> PageLinks:

@@ -536,3 +536,48 @@ def test_load_html_matches_trafilatura_on_every_fixture_page():
     for page in pages:
         html = page.read_bytes().decode("utf-8", "replace")
         assert etree.tostring(_load_html(html)) == etree.tostring(load_html(html)), page
+
+
+# --- html_root: the reactor parses an ASCII page as it came ------------------------------------
+
+ASCII_BITS = st.sampled_from(
+    [
+        "<!DOCTYPE html>", "<html>", "</html>", "<head>", "<base href='/x/'>", "<body>", "<p>", "</p>",
+        '<a href="/a">A</a>', "<a href='b' rel=next>Older posts</a>", '<link rel="canonical" href="/c">',
+        "text", " ", "\n", "\t", "\x0b", "\x1c", "\x1f", "&amp;", "&eacute;", "<!-- c -->", "<script>a<b</script>",
+        "<br/>", "<![CDATA[x]]>", "<?php ?>", "<", ">",
+    ]
+)  # fmt: skip
+
+
+@given(
+    st.lists(ASCII_BITS, max_size=30).map("".join), st.sampled_from(["utf-8", "cp1252", "latin-1", "ascii"])
+)
+def test_html_root_builds_the_tree_scrapy_selector_does(text, encoding):
+    from lxml import etree
+    from scrapy.http import HtmlResponse
+
+    from crawler.discovery import html_root
+
+    response = HtmlResponse("https://c.example/blog/p/", body=text.encode(encoding), encoding=encoding)
+    ours = html_root(response.body, response.encoding, lambda: response.text)
+    assert etree.tostring(ours) == etree.tostring(response.selector.root)
+
+
+def test_html_root_takes_parsel_s_way_for_other_bodies():
+    from lxml import etree
+    from scrapy.http import HtmlResponse
+
+    from crawler.discovery import html_root
+
+    for body, encoding in [
+        ("<p>café</p>".encode(), "utf-8"),
+        ("<p>café</p>".encode("cp1252"), "cp1252"),
+        (b"<p>a\x00b</p>", "utf-8"),
+        ("<p>x</p>".encode("utf-16"), "utf-16"),
+        (b"", "utf-8"),
+        (b"   ", "utf-8"),
+    ]:
+        response = HtmlResponse("https://c.example/", body=body, encoding=encoding)
+        ours = html_root(response.body, response.encoding, lambda response=response: response.text)
+        assert etree.tostring(ours) == etree.tostring(response.selector.root), body

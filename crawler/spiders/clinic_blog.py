@@ -34,6 +34,7 @@ from crawler.discovery import (
     UrlKind,
     clean_url,
     extract_links,
+    html_root,
     is_listing,
     is_taxonomy_sitemap,
     modified_before,
@@ -501,7 +502,8 @@ class ClinicBlogSpider(scrapy.Spider):
         self._count("pages_html")
         if response.meta.get("seed"):  # robots.txt could not be read at all: still find the sitemaps
             yield from self._start_sitemaps(site_root(response.url), [])
-        links = extract_links(response.selector.root, response.url, known=self._requested)
+        root = html_root(response.body, response.encoding, lambda: response.text)
+        links = extract_links(root, response.url, known=self._requested)
         feeds = links.feeds or (
             [site_root(response.url).rstrip("/") + p for p in self.probe_feeds]
             if response.meta.get("seed")
