@@ -71,9 +71,15 @@ class AuthorYearMarker:
 HAS_YEAR_KEY = re.compile(YEAR_KEY)
 
 
+def _may_hold_year_key(paragraph: str) -> bool:
+    """What every YEAR_KEY match contains, looked for with str's fast substring search: the
+    pattern itself starts at every "n" and "i" of the text (~7 us for a paragraph)."""
+    return "19" in paragraph or "20" in paragraph or "n." in paragraph or "in press" in paragraph
+
+
 def find_author_year(paragraph: str) -> Iterator[AuthorYearMarker]:
     """Parenthetical then narrative markers of one paragraph, each key on its own."""
-    if not HAS_YEAR_KEY.search(paragraph):
+    if not (_may_hold_year_key(paragraph) and HAS_YEAR_KEY.search(paragraph)):
         return
     taken: list[tuple[int, int]] = []
     for match in PARENTHETICAL_RE.finditer(paragraph):

@@ -69,7 +69,7 @@ def find_mentions(sentence: str, containers: list[str]) -> list[Mention]:
     """Journal names, years and author names the sentence gives for the work it cites."""
     found = [_journal(sentence, m, containers) for m in CAPITAL_RUN.finditer(sentence)]
     mentions = [m for m in found if m]
-    for cue in YEAR_CUES:
+    for cue in YEAR_CUES if "19" in sentence or "20" in sentence else ():  # each cue holds a YEAR
         mentions += [
             Mention(m.start("value"), m.end("value"), "year", m.group("value"))
             for m in cue.finditer(sentence)
@@ -80,8 +80,11 @@ def find_mentions(sentence: str, containers: list[str]) -> list[Mention]:
     return mentions
 
 
+LEADING_SMALL_WORDS = re.compile(r"^(?:(?:The|A|An|In|This|That|Our)\s+)+")
+
+
 def _journal(sentence: str, match: re.Match[str], containers: list[str]) -> Mention | None:
-    name = re.sub(r"^(?:(?:The|A|An|In|This|That|Our)\s+)+", "", match.group(0))
+    name = LEADING_SMALL_WORDS.sub("", match.group(0))
     start = match.end() - len(name)
     words = [w.lower() for w in WORD_RE.findall(name)]
     if not words:

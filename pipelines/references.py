@@ -236,7 +236,8 @@ def _collect_labelled(heading: lxml_html.HtmlElement, strong_word: bool) -> Refe
         block_entries = []
         for line in lines:
             candidates += 1
-            if citation_score(line) >= (1 if strong_word else CITATION_SCORE) or len(line.split()) >= 4:
+            # (the word count first: it decides most lines without scoring them)
+            if len(line.split()) >= 4 or citation_score(line) >= (1 if strong_word else CITATION_SCORE):
                 block_entries.append(line)
         if not block_entries or (not strong_word and not any(looks_like_citation(x) for x in block_entries)):
             break  # ordinary prose after the list: the list has ended
@@ -259,7 +260,7 @@ def _inline_heading(block: lxml_html.HtmlElement) -> ReferenceBlock | None:
     if not is_reference_heading(_text(first)):
         return None
     lines = _lines(block)[1:]
-    entries = [line for line in lines if citation_score(line) >= 1 or len(line.split()) >= 4]
+    entries = [line for line in lines if len(line.split()) >= 4 or citation_score(line) >= 1]
     if not entries:
         return None
     return ReferenceBlock(entries=[(None, e) for e in entries], elements=[block], labelled=True)

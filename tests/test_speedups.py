@@ -581,3 +581,27 @@ def test_html_root_takes_parsel_s_way_for_other_bodies():
         response = HtmlResponse("https://c.example/", body=body, encoding=encoding)
         ours = html_root(response.body, response.encoding, lambda response=response: response.text)
         assert etree.tostring(ours) == etree.tostring(response.selector.root), body
+
+
+# --- citation patterns skipped when the text cannot hold a match --------------------------------
+
+CITATION_TEXT = st.lists(
+    st.sampled_from(["19", "20", "2019", "1998a", "n.", "n. d.", "n.d.", "in press", "In press", "d.", " ",
+                     "Smith", "et al.", "and", "(", ")", "a", "the", "study", "published in", "9", "0", "1", "2"]),
+    max_size=20,
+).map("".join)  # fmt: skip
+
+
+@given(CITATION_TEXT)
+def test_year_key_hint_is_necessary(text):
+    from pipelines.citations_authoryear import HAS_YEAR_KEY, _may_hold_year_key
+
+    assert _may_hold_year_key(text) or not HAS_YEAR_KEY.search(text)
+
+
+@given(CITATION_TEXT)
+def test_year_cues_need_a_year_prefix(text):
+    from pipelines.citations_check import YEAR_CUES
+
+    if any(cue.search(text) for cue in YEAR_CUES):
+        assert "19" in text or "20" in text
