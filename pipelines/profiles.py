@@ -59,6 +59,9 @@ def tags(*names: str) -> Chrome:
 class Profile:
     name: str
     markers: tuple[str, ...] = ()  # substrings of the page source that identify the CMS
+    # Substrings one of which every marker contains: looked for first, so that a page of another
+    # CMS costs one scan of its source per hint rather than one per marker.
+    hints: tuple[str, ...] = ()
     prune: tuple[Chrome, ...] = ()  # chrome to remove before extraction
     prune_xpath: tuple[str, ...] = ()  # chrome no attribute names: text or structure decides
     bylines: tuple[str, ...] = ()  # XPath of author name elements, most specific first
@@ -100,6 +103,7 @@ GENERIC = Profile(
 WORDPRESS = Profile(
     name="wordpress",
     markers=("/wp-content/", "/wp-includes/", 'content="WordPress'),
+    hints=("/wp-", "WordPress"),
     prune=(
         classes("comments-area", "comment-respond", "post-navigation", "nav-links", "entry-footer"),
         classes("widget-area"),
@@ -114,6 +118,7 @@ WORDPRESS = Profile(
 SQUARESPACE = Profile(
     name="squarespace",
     markers=("static1.squarespace.com", "Squarespace"),
+    hints=("quarespace",),
     prune=(
         classes("sqs-announcement-bar", "sqs-announcement-bar-dropzone"),
         classes("newsletter-block", "sqs-block-newsletter"),
@@ -128,6 +133,7 @@ SQUARESPACE = Profile(
 WIX = Profile(
     name="wix",
     markers=("wixstatic.com", "wix.com", "X-Wix", "_wixCssImports"),
+    hints=("wix", "Wix"),
     prune=(
         equals("data-hook", "related-posts", "recent-posts", "post-footer", "comments", "comments-container"),
         equals("id", "SITE_HEADER", "SITE_FOOTER", "WIX_ADS"),
@@ -152,7 +158,13 @@ SNIFF_BYTES = 200_000  # markers sit in <head> and early <body>; no need to scan
 def detect_profiles(html: str) -> list[Profile]:
     """The profiles whose markers appear in the page, after the generic one."""
     head = html[:SNIFF_BYTES]
-    return [GENERIC] + [p for p in PROFILES if any(m in head for m in p.markers)]
+    return [GENERIC] + [p for p in PROFILES if _marked(p, head)]
+
+
+def _marked(profile: Profile, head: str) -> bool:
+    if profile.hints and not any(hint in head for hint in profile.hints):
+        return False
+    return any(marker in head for marker in profile.markers)
 
 
 # --- matching ------------------------------------------------------------------------------

@@ -605,3 +605,33 @@ def test_year_cues_need_a_year_prefix(text):
 
     if any(cue.search(text) for cue in YEAR_CUES):
         assert "19" in text or "20" in text
+
+
+def test_every_profile_marker_contains_one_of_its_hints():
+    """detect_profiles skips a profile whose hints are all absent: only right if each marker holds one."""
+    from pipelines.profiles import PROFILES
+
+    for profile in PROFILES:
+        for marker in profile.markers:
+            assert not profile.hints or any(hint in marker for hint in profile.hints), (profile.name, marker)
+
+
+@pytest.mark.parametrize("tables", [True, False])
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("url", ["https://c.example/blog/a/", None, "https://c.example/caf\udce9/"])
+def test_extraction_options_equal_the_ones_bare_extraction_builds(url, tables, fast):
+    from trafilatura.settings import Extractor
+
+    from pipelines.maintext import extraction_options
+
+    built = Extractor(  # what bare_extraction() makes of our keyword arguments
+        output_format="python", fast=fast, precision=False, recall=False, comments=False,
+        formatting=None, links=False, images=False, tables=tables, dedup=False, lang=None,
+        url=url, with_metadata=False, only_with_metadata=False,
+    )  # fmt: skip
+    ours = extraction_options(url, tables, fast)
+    assert {s: getattr(ours, s) for s in Extractor.__slots__} == {
+        s: getattr(built, s) for s in Extractor.__slots__
+    }
+    assert extraction_options("https://other.example/", tables, fast).url == "https://other.example/"
+    assert ours.url == url  # each call gets its own copy
