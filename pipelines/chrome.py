@@ -107,6 +107,7 @@ DEFAULT_LEADIN_MAX_WORDS = 25
 
 PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 NOISE = re.compile(r"[\W_]+")  # punctuation, separators, emoji, arrows
+WORD_RUN = re.compile(r"\w+")
 
 
 def _key(line: str) -> str:
@@ -131,6 +132,10 @@ class ChromeFilter:
         leadin_max_words: int = DEFAULT_LEADIN_MAX_WORDS,
     ) -> None:
         self._phrases = re.compile(rf"(?<!\w)(?:{_alternation(phrases)})(?!\w)")
+        # Every word (\w run) the phrases are made of: a line with any other word left after the
+        # phone numbers go is not made of phrases, whatever the (slow) phrase pattern would say.
+        # (Words split at "_" as well, on both sides: NOISE deletes underscores.)
+        self._phrase_words = frozenset(WORD_RUN.findall(" ".join(_key(p) for p in phrases).replace("_", " ")))
         self._markers = tuple(_key(m) for m in markers if m.strip())
         self._marker_max_words = marker_max_words
         self._leadins = re.compile(rf"^\W*(?:{_alternation(leadins)})\s*[:|»>]\s*\S")
@@ -140,13 +145,17 @@ class ChromeFilter:
         key = _key(line)
         if not key:
             return True
-        if len(key) <= 200:
-            rest = NOISE.sub("", self._phrases.sub(" ", PHONE.sub(" ", key)))
-            if not rest:
-                return True
+        if len(key) <= 200 and self._only_phrases(PHONE.sub(" ", key)):
+            return True
         if any(m in key for m in self._markers):
             return len(key.split()) <= self._marker_max_words
         return bool(self._leadins.match(key)) and len(key.split()) <= self._leadin_max_words
+
+    def _only_phrases(self, text: str) -> bool:
+        """Nothing but chrome phrases, punctuation and separators in ``text``."""
+        if any(word not in self._phrase_words for word in WORD_RUN.findall(text.replace("_", " "))):
+            return False
+        return not NOISE.sub("", self._phrases.sub(" ", text))
 
     def clean(self, lines: list[str]) -> list[str]:
         return [line for line in lines if not self.is_chrome(line)]

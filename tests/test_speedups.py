@@ -635,3 +635,26 @@ def test_extraction_options_equal_the_ones_bare_extraction_builds(url, tables, f
     }
     assert extraction_options("https://other.example/", tables, fast).url == "https://other.example/"
     assert ours.url == url  # each call gets its own copy
+
+
+CHROME_LINE = st.lists(
+    st.sampled_from(["book", "now", "book now", "call", "us", "text us", "skip to content", "share", "_", "-",
+                     "|", " ", "  ", "(555) 123-4567", "+1 503 555 0100", "12", "x", "pain", "e_mail", "’", "»",
+                     "don't", "don", "t", "Book Now!", "café", "\u00a0"]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@given(
+    CHROME_LINE, st.lists(st.sampled_from(["book now", "e_mail us", "don't miss", "café menu"]), max_size=3)
+)
+def test_chrome_filter_word_check_agrees_with_the_phrase_pattern(line, extra):
+    """ChromeFilter skips the phrase pattern when a word of the line is in no phrase: the verdict
+    must be the one the pattern alone gives."""
+    from pipelines.chrome import DEFAULT_CHROME_PHRASES, NOISE, PHONE, ChromeFilter, _key
+
+    chrome = ChromeFilter(phrases=(*DEFAULT_CHROME_PHRASES, *extra))
+    key = _key(line)
+    if key and len(key) <= 200:
+        text = PHONE.sub(" ", key)
+        assert chrome._only_phrases(text) == (not NOISE.sub("", chrome._phrases.sub(" ", text)))
