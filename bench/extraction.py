@@ -156,7 +156,7 @@ def print_table(runs: dict[str, Run], n_pages: int, limited: bool) -> None:
     print(
         f"target: F1 >= {TARGET_F1:.3f} ({'met' if f1 >= TARGET_F1 else 'NOT met'}), "
         f"speed >= {TARGET_SPEED_RATIO:.1f}x bare ({'met' if ratio >= TARGET_SPEED_RATIO else 'NOT met'})"
-        + (" [targets are for the full set; this run used --limit]" if limited else "")
+        + (" [targets are for the full set; this run used part of it]" if limited else "")
     )
 
 
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no pages found in {args.data}", file=sys.stderr)
         return 1
     runs = run(pages)
-    print_table(runs, len(pages), limited=args.limit is not None)
+    print_table(runs, len(pages), limited=args.limit is not None or args.data != DEFAULT_DATA)
     if args.worst:
         print_worst(runs, pages, args.worst)
     if args.dump:

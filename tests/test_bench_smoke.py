@@ -1,5 +1,5 @@
-"""CI smoke runs of ``bench/crawl.py``, ``bench/reextract.py`` and ``bench/distributed.py``: they
-still build, serve, crawl (re-extract, distribute) and print their tables.
+"""CI smoke runs of every benchmark under ``bench/`` on a tiny input: they
+still build, serve, crawl (re-extract, distribute, score) and print their tables.
 
 No timing is asserted (CI machines vary); only that every run archived every post.
 """
@@ -53,3 +53,26 @@ def test_distributed_bench_smoke_run():
     rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert [(row[1], row[2], row[7]) for row in rows[1:]] == [("1", "20", "0"), ("2", "20", "0")]
     assert "2 workers over 1" in proc.stdout
+
+
+def run_bench(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_extraction_bench_smoke_run():
+    """bench/extraction.py on the 3-page sample in tests/fixtures (the full set is outside the repo)."""
+    proc = run_bench("bench/extraction.py", "--data", "tests/fixtures/article-extraction")
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.endswith("x")}
+    assert set(rows) == {"clinic-archive", "trafilatura"}
+    assert float(rows["clinic-archive"][3]) > 0.9  # F1 on these three pages
+    assert "this run used part of it" in proc.stdout
+
+
+def test_references_bench_smoke_run():
+    proc = run_bench(
+        "bench/references.py", "--data", "tests/fixtures/references/grobid_biomed_dev_sample.jsonl"
+    )
+    assert "mean F1, 8 target fields" in proc.stdout
+    assert "time per reference" in proc.stdout
