@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no pages found in {args.data}", file=sys.stderr)
         return 1
     runs = run(pages)
-    print_table(runs, len(pages), limited=args.limit is not None or args.data != DEFAULT_DATA)
+    partial = args.limit is not None or args.data.resolve() != DEFAULT_DATA.resolve()
+    print_table(runs, len(pages), limited=partial)
     if args.worst:
         print_worst(runs, pages, args.worst)
     if args.dump:

@@ -1,6 +1,7 @@
 """Extraction settings, apart from the extractor: the crawl's main process reads them (and
-decides listing pages) without importing ``pipelines.extract``, which only its extraction worker
-processes run (importing it costs ~0.1 s of start-up: the reference parser compiles its patterns)."""
+judges listing pages, ``listing_verdict``) without importing ``pipelines.extract``, which only its
+extraction worker processes run (importing it costs ~0.1 s of start-up: the reference parser
+compiles its patterns)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from pipelines.chrome import (
     DEFAULT_MARKER_MAX_WORDS,
     ChromeFilter,
 )
+from pipelines.models import NotArticle
 
 # Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
 DEFAULT_MIN_ARTICLE_WORDS = 120
-# Why a listing page is never an article (and is not parsed to find out).
-LISTING_PAGE = "listing page (tag, category, author, date archive or pagination)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +34,9 @@ class ExtractConfig:
 
 
 DEFAULT_CONFIG = ExtractConfig()
+
+
+def listing_verdict(url: str) -> NotArticle:
+    """A listing page (tag, category, author, date archive, pagination) is never an article, and
+    is not parsed to find out: what ``extract_article`` and the crawl's item pipeline both say."""
+    return NotArticle(url, "listing page (tag, category, author, date archive or pagination)")

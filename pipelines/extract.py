@@ -13,8 +13,8 @@ from pipelines.citations import bracket_superscripts, link_citations
 from pipelines.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
     DEFAULT_CONFIG,
     DEFAULT_MIN_ARTICLE_WORDS,
-    LISTING_PAGE,
     ExtractConfig,
+    listing_verdict,
 )
 from pipelines.maintext import drop_title_lines, main_text_lines, prune_chrome
 from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
@@ -86,7 +86,7 @@ def _extract(
     config: ExtractConfig,
 ) -> Article | NotArticle | PageError:
     if listing and not assume_article:
-        return NotArticle(url, LISTING_PAGE)
+        return listing_verdict(url)
     if not html or not html.strip():
         return PageError(url, "extract", "empty_body", "the response body is empty")
     if isinstance(html, bytes):

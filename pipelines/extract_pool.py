@@ -66,6 +66,11 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def worker_count(setting: Any) -> int:
+    """Extraction processes for a ``CLINIC_EXTRACT_WORKERS`` value: unset = one per usable CPU, 0 = inline."""
+    return usable_cpus() if setting in (None, "") else max(0, int(setting))
+
+
 def start_fork_server() -> None:
     """Start the fork server (and have it import the extractor, ~0.4 s) now rather than when the
     crawl opens: called before the crawl process imports Scrapy, the two imports overlap on a
@@ -141,7 +146,6 @@ class _Worker:
     inbox: bytearray = field(default_factory=bytearray)  # bytes read, not yet a whole answer
     outbox: bytearray = field(default_factory=bytearray)  # bytes to send when the socket takes them
     held: dict[int, asyncio.Future[Result]] = field(default_factory=dict)  # sent, not answered
-    watched: bool = False  # its socket is registered with the event loop
 
 
 class ExtractPool:
@@ -255,7 +259,6 @@ class ExtractPool:
     def _watch(self, worker: _Worker) -> None:
         assert self._loop is not None
         self._loop.add_reader(worker.sock.fileno(), self._receive, worker)
-        worker.watched = True
 
     def _receive(self, worker: _Worker) -> None:
         try:
@@ -300,10 +303,9 @@ class ExtractPool:
         self._dispatch()
 
     def _forget(self, worker: _Worker) -> None:
-        if worker.watched and self._loop is not None:
+        if self._loop is not None:  # its socket was registered (_watch) when the loop was known
             self._loop.remove_reader(worker.sock.fileno())
             self._loop.remove_writer(worker.sock.fileno())
-            worker.watched = False
         worker.sock.close()
         worker.process.join(timeout=0)
 

@@ -9,8 +9,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from pipelines.archive import Archive, ArchiveError
-from pipelines.config import LISTING_PAGE, ExtractConfig
-from pipelines.extract_pool import ExtractPool, usable_cpus
+from pipelines.config import ExtractConfig, listing_verdict
+from pipelines.extract_pool import ExtractPool, worker_count
 from pipelines.models import Article, NotArticle, Page, PageError, Removal, Settled
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.config = extract_config(crawler.settings)
-        workers = crawler.settings.get("CLINIC_EXTRACT_WORKERS")
-        self.workers = usable_cpus() if workers in (None, "") else max(0, int(workers))
+        self.workers = worker_count(crawler.settings.get("CLINIC_EXTRACT_WORKERS"))
         self.start_method = crawler.settings.get("CLINIC_EXTRACT_START_METHOD") or "forkserver"
         self.pool: ExtractPool | None = None
 
@@ -61,8 +60,8 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        if item.listing:  # never an article, and no parse needed: not worth a trip to a worker
-            result: Article | NotArticle | PageError = NotArticle(item.url, LISTING_PAGE)
+        if item.listing:  # not worth a trip to a worker; the URL build_article would give it
+            result: Article | NotArticle | PageError = listing_verdict(item.final_url or item.url)
         elif self.pool:
             result = await self.pool.build(item)
         else:  # inline; imported here, as with a pool only the workers need the extractor

@@ -133,12 +133,14 @@ def start_extraction_early(overrides: dict[str, Any]) -> None:
     """Start the extraction workers' fork server before this process imports Scrapy (unless the
     crawl extracts inline or starts its workers another way): its own imports then run meanwhile."""
     from crawler import settings as defaults
+    from pipelines.extract_pool import start_fork_server, worker_count
 
-    workers = overrides.get("CLINIC_EXTRACT_WORKERS", defaults.CLINIC_EXTRACT_WORKERS)
+    try:
+        workers = worker_count(overrides.get("CLINIC_EXTRACT_WORKERS", defaults.CLINIC_EXTRACT_WORKERS))
+    except ValueError:
+        return  # not a number: the crawl's item pipeline says so when it reads the setting
     method = overrides.get("CLINIC_EXTRACT_START_METHOD") or defaults.CLINIC_EXTRACT_START_METHOD
-    if str(workers).strip() != "0" and method == "forkserver":
-        from pipelines.extract_pool import start_fork_server
-
+    if workers and method == "forkserver":
         start_fork_server()
 
 
