@@ -46,6 +46,7 @@ def crawl_summary(
         "errors_total": sum(errors.values()),
         "errors": errors,
         "skipped": _group(stats, "clinic/skipped/"),
+        "extract_workers": stats.get("clinic/extract_workers", 0),
         "fatal": stats.get("clinic/fatal"),
     }
 

@@ -33,7 +33,8 @@ class ExtractPipeline:
     """Page -> Article (or drop a page that is not an article).
 
     Extraction runs in a process pool of ``CLINIC_EXTRACT_WORKERS`` (default: one per usable
-    CPU) kept for the whole crawl, so the reactor goes on fetching meanwhile; 0 runs it inline.
+    CPU, none with a single CPU) kept for the whole crawl, so the reactor goes on fetching
+    meanwhile; 0 runs it inline.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -48,9 +49,13 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        self.crawler.stats.set_value("clinic/extract_workers", self.workers)
         if self.workers:
+            log.info("extracting in %d worker processes", self.workers)
             self.pool = ExtractPool(self.workers, self.config, self.start_method)
             self.pool.start()
+        else:
+            log.info("extracting inline, in the crawl process (CLINIC_EXTRACT_WORKERS=0 or one usable CPU)")
 
     def close_spider(self) -> None:
         if self.pool:

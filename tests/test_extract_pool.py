@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 
 import pytest
-from conftest import SITES, crawl
+from conftest import FAST, ROOT, SITES, CrawlResult, crawl
 
 from crawler.siteserver import SiteServer
 from pipelines.extract import DEFAULT_CONFIG, build_article
-from pipelines.extract_pool import ExtractPool, _build_in_worker
+from pipelines.extract_pool import ExtractPool, _build_in_worker, cgroup_cpu_quota, usable_cpus, worker_count
 from pipelines.models import Page, PageError
 
 VOLATILE = ("fetched_at", "crawl", "raw")  # differ between any two crawls (raw: a pointer into its WARC)
@@ -33,6 +35,68 @@ def test_pool_and_inline_crawls_write_the_same_records(site, tmp_path):
     assert sorted((e["url"], e["error"]) for e in pooled.errors) == sorted(
         (e["url"], e["error"]) for e in inline.errors
     )
+
+
+def test_workers_default_to_one_per_cpu_and_to_none_on_a_single_cpu():
+    assert worker_count(None, cpus=1) == 0
+    assert worker_count("", cpus=1) == 0
+    assert worker_count(None, cpus=2) == 2
+    assert worker_count(None, cpus=8) == 8
+    assert worker_count("1", cpus=1) == 1  # asked for: a pool even on one CPU
+    assert worker_count("0", cpus=8) == 0
+    assert worker_count(-3, cpus=8) == 0
+    with pytest.raises(ValueError):
+        worker_count("two", cpus=2)
+
+
+@pytest.mark.parametrize(
+    "text, quota",
+    [("max 100000\n", None), ("150000 100000\n", 1.5), ("100000 100000", 1.0), ("", None), ("x y", None)],
+)
+def test_cgroup_cpu_quota_reads_cpu_max(tmp_path, text, quota):
+    (tmp_path / "cpu.max").write_text(text)
+    assert cgroup_cpu_quota(tmp_path / "cpu.max") == quota
+    assert cgroup_cpu_quota(tmp_path / "missing") is None
+
+
+def test_usable_cpus_is_capped_by_a_cgroup_quota_rounded_up(tmp_path):
+    affinity = len(os.sched_getaffinity(0))
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("max 100000\n")
+    assert usable_cpus(cpu_max) == affinity
+    cpu_max.write_text("50000 100000\n")
+    assert usable_cpus(cpu_max) == 1
+    cpu_max.write_text(f"{affinity * 100000 + 1} 100000\n")
+    assert usable_cpus(cpu_max) == affinity
+
+
+def pinned_crawl(url: str, output, cpus: set[int]) -> CrawlResult:
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", url, "-o", str(output), *FAST],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+    )
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
+
+
+def test_a_crawl_on_one_cpu_extracts_inline_and_on_more_in_workers(serve, tmp_path):
+    """Default settings: the crawl summary says how many extraction workers ran."""
+    server = serve("wp-physio")
+    cpus = sorted(os.sched_getaffinity(0))
+    one = pinned_crawl(f"{server.url}/", tmp_path / "one", {cpus[0]})
+    assert one.returncode == 0, one.stderr[-2000:]
+    assert one.articles, "the fixture site should yield articles"
+    assert one.crawls[-1]["extract_workers"] == 0
+    assert "extracting inline" in "".join(f.read_text() for f in (tmp_path / "one" / "logs").glob("*.log"))
+    if len(cpus) < 2:
+        pytest.skip("one usable CPU: the pooled half of this test needs two")
+    both = pinned_crawl(f"{server.url}/", tmp_path / "both", set(cpus[:2]))
+    assert both.returncode == 0, both.stderr[-2000:]
+    assert both.crawls[-1]["extract_workers"] == 2
+    assert stable(both.articles) == stable(one.articles)
 
 
 def fixture_page(name: str = "wp-physio") -> Page:

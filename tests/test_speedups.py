@@ -419,6 +419,7 @@ def test_the_crawl_process_runs_without_the_extractor_or_redis_and_workers_prelo
 
     server = serve("wp-physio")
     report = tmp_path / "modules.json"
+    pooled = ["-s", "CLINIC_EXTRACT_WORKERS=2"]  # the default on one CPU is inline
     code = (
         "import atexit, json, runpy, sys\n"
         "heavy = ('trafilatura', 'pipelines.extract', 'pipelines.refparse', 'redis', 'scrapy_redis')\n"
@@ -427,7 +428,7 @@ def test_the_crawl_process_runs_without_the_extractor_or_redis_and_workers_prelo
         "runpy.run_module('crawler.cli', run_name='__main__')\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, "crawl", server.url, "-o", str(tmp_path / "out"), *FAST],
+        [sys.executable, "-c", code, "crawl", server.url, "-o", str(tmp_path / "out"), *FAST, *pooled],
         capture_output=True,
         text=True,
         cwd=ROOT,
