@@ -49,35 +49,61 @@ def test_workers_default_to_one_per_cpu_and_to_none_on_a_single_cpu():
         worker_count("two", cpus=2)
 
 
+def cgroups(root, v2: dict[str, str] = {}, v1: tuple[str, str] | None = None):  # noqa: B006
+    """A cgroup filesystem under ``root``: cpu.max files by cgroup path, and a v1 quota/period."""
+    for path, text in v2.items():
+        (root / path.strip("/")).mkdir(parents=True, exist_ok=True)
+        (root / path.strip("/") / "cpu.max").write_text(text)
+    if v1:
+        (root / "cpu").mkdir(parents=True, exist_ok=True)
+        (root / "cpu" / "cpu.cfs_quota_us").write_text(v1[0])
+        (root / "cpu" / "cpu.cfs_period_us").write_text(v1[1])
+    return root
+
+
 @pytest.mark.parametrize(
-    "text, quota",
-    [("max 100000\n", None), ("150000 100000\n", 1.5), ("100000 100000", 1.0), ("", None), ("x y", None)],
+    "v2, v1, own, quota",
+    [
+        ({}, None, "/", None),  # no cgroup files at all
+        ({"/": "max 100000\n"}, None, "/", None),
+        ({"/": "150000 100000\n"}, None, "/", 1.5),  # inside a container: its own cgroup is the root
+        ({"/": "x y"}, None, "/", None),
+        ({"/": ""}, None, "/", None),
+        ({"/a/b": "max 100000", "/a": "200000 100000"}, None, "/a/b", 2.0),  # a parent's limit applies
+        ({"/a/b": "50000 100000", "/a": "200000 100000"}, None, "/a/b", 0.5),
+        ({"/other": "50000 100000"}, None, "/a", None),  # another cgroup's limit does not
+        ({}, ("-1\n", "100000\n"), "/", None),  # cgroup v1 without a quota
+        ({}, ("300000\n", "100000\n"), "/", 3.0),
+        ({"/": "400000 100000"}, ("100000", "100000"), "/", 1.0),
+    ],
 )
-def test_cgroup_cpu_quota_reads_cpu_max(tmp_path, text, quota):
-    (tmp_path / "cpu.max").write_text(text)
-    assert cgroup_cpu_quota(tmp_path / "cpu.max") == quota
-    assert cgroup_cpu_quota(tmp_path / "missing") is None
+def test_cgroup_cpu_quota_takes_the_smallest_limit_that_applies(tmp_path, v2, v1, own, quota):
+    root = cgroups(tmp_path / "cg", v2, v1)
+    assert cgroup_cpu_quota(root, own) == quota
 
 
 def test_usable_cpus_is_capped_by_a_cgroup_quota_rounded_up(tmp_path):
     affinity = len(os.sched_getaffinity(0))
-    cpu_max = tmp_path / "cpu.max"
-    cpu_max.write_text("max 100000\n")
-    assert usable_cpus(cpu_max) == affinity
-    cpu_max.write_text("50000 100000\n")
-    assert usable_cpus(cpu_max) == 1
-    cpu_max.write_text(f"{affinity * 100000 + 1} 100000\n")
-    assert usable_cpus(cpu_max) == affinity
+    assert usable_cpus(cgroups(tmp_path / "none", {"/": "max 100000"})) == affinity
+    assert usable_cpus(cgroups(tmp_path / "half", v1=("50000", "100000"))) == 1
+    assert usable_cpus(cgroups(tmp_path / "more", v1=(str(affinity * 100000 + 1), "100000"))) == affinity
 
 
 def pinned_crawl(url: str, output, cpus: set[int]) -> CrawlResult:
+    """A crawl with default settings in a process allowed only ``cpus`` (set by the process itself:
+    pytest has threads running, so no preexec_fn)."""
+    code = (
+        "import os, runpy, sys\n"
+        f"os.sched_setaffinity(0, {sorted(cpus)!r})\n"
+        "sys.argv = ['clinic-archive', *sys.argv[1:]]\n"
+        "runpy.run_module('crawler.cli', run_name='__main__')\n"
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", url, "-o", str(output), *FAST],
+        [sys.executable, "-c", code, "crawl", url, "-o", str(output), *FAST],
         capture_output=True,
         text=True,
         timeout=180,
         cwd=ROOT,
-        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
     )
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
 
