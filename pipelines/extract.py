@@ -16,6 +16,7 @@ from pipelines.config import (  # noqa: F401 (ExtractConfig and the defaults are
     ExtractConfig,
     listing_verdict,
 )
+from pipelines.htmltree import html_parser
 from pipelines.maintext import drop_title_lines, main_text_lines, prune_chrome
 from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
 from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
@@ -148,6 +149,12 @@ def _extract(
     )
 
 
+# trafilatura.utils.HTML_PARSER's options; element classes picked in C (pipelines/htmltree.py)
+HTML_PARSER = html_parser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+
+
 def _load_html(html: str) -> Any:
     """``trafilatura.utils.load_html(html)``: the same tree, parsed the same way, but a page free of
     the control characters that function deletes (nearly all) is checked for them in ~0.05 ms
@@ -171,7 +178,7 @@ def _load_html(html: str) -> Any:
             break
     fallback = False
     try:
-        tree = utils.fromstring(html, parser=utils.HTML_PARSER)
+        tree = utils.fromstring(html, parser=HTML_PARSER)
     except ValueError:  # "Unicode strings with encoding declaration are not supported."
         tree = utils.fromstring_bytes(html)
         fallback = True

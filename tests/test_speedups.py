@@ -539,6 +539,48 @@ def test_load_html_matches_trafilatura_on_every_fixture_page():
         assert etree.tostring(_load_html(html)) == etree.tostring(load_html(html)), page
 
 
+# --- element classes picked in C (pipelines/htmltree.py) --------------------------------------
+
+FORM_PAGE = (
+    "<html><head><title>T</title><!-- c --></head><body><form action='/s'><label for=q>Q</label>"
+    "<input name=q value=1><select name=s><option>a</option></select><textarea>t</textarea></form>"
+    "<p>Some <b>text</b> here.</p></body></html>"
+)
+
+
+def test_html_parser_gives_html_elements_without_a_python_lookup():
+    """Every element is an HtmlElement (form controls too, which lxml.html would make InputElement
+    and the like), the tree is lxml.html's, and HtmlElement's helpers work on it."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    from pipelines.htmltree import html_parser
+
+    parser = html_parser(remove_comments=False)
+    ours = etree.fromstring(FORM_PAGE, parser=parser)
+    theirs = etree.fromstring(FORM_PAGE, parser=lxml_html.HTMLParser(remove_comments=False))
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    assert type(theirs.find(".//input")) is lxml_html.InputElement  # what the Python lookup picks
+    assert {type(el) for el in ours.iter(etree.Element)} == {lxml_html.HtmlElement}
+    assert {type(el) for el in ours.iter(etree.Comment)} == {lxml_html.HtmlComment}
+    assert ours.find(".//p").text_content() == "Some text here."
+    ours.find(".//form").drop_tree()
+    assert ours.find(".//input") is None and ours.find(".//p") is not None
+    copied = deepcopy(ours)  # trafilatura copies the tree before it cleans it
+    assert {type(el) for el in copied.iter(etree.Element)} == {lxml_html.HtmlElement}
+
+
+def test_extraction_and_link_trees_are_made_by_c_lookup_parsers():
+    from crawler.discovery import _HTML_PARSER
+    from pipelines.extract import HTML_PARSER, _load_html
+
+    page = _load_html(FORM_PAGE)
+    assert type(page.find(".//input")) is lxml_html.HtmlElement
+    assert HTML_PARSER.makeelement("x").__class__ is lxml_html.HtmlElement
+    assert _HTML_PARSER.makeelement("input").__class__ is lxml_html.HtmlElement
+
+
 # --- html_root: the reactor parses an ASCII page as it came ------------------------------------
 
 ASCII_BITS = st.sampled_from(
