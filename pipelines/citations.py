@@ -34,6 +34,11 @@ NO_SENTENCE_END = re.compile(
 MAX_RANGE = 50  # "(1-300)" is not a citation range anyone writes
 
 
+# patterns used inside functions, compiled once
+COMMA_SPLIT_RE = re.compile(r"\s*,\s*")
+RANGE_SPLIT_RE = re.compile(r"\s*[-–—]\s*")
+
+
 def bracket_superscripts(tree: lxml_html.HtmlElement) -> None:
     """Turn ``<sup>4</sup>`` into the text "[4]" so the marker survives text extraction."""
     for sup in tree.xpath("//sup"):
@@ -46,8 +51,8 @@ def bracket_superscripts(tree: lxml_html.HtmlElement) -> None:
 def expand_numbers(spec: str) -> list[int]:
     """ "1-3, 5" -> [1, 2, 3, 5]."""
     numbers: list[int] = []
-    for part in re.split(r"\s*,\s*", spec):
-        bounds = re.split(r"\s*[-–—]\s*", part)
+    for part in COMMA_SPLIT_RE.split(spec):
+        bounds = RANGE_SPLIT_RE.split(part)
         if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
             lo, hi = int(bounds[0]), int(bounds[1])
             if lo <= hi and hi - lo <= MAX_RANGE:

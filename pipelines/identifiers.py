@@ -55,6 +55,15 @@ DOI_GLUED_TAIL_RE = re.compile(
 )
 
 
+# patterns used inside functions, compiled once
+SPACES_RE = re.compile(r"\s+")
+DOI_SHAPE_RE = re.compile(r"10\.\d{4,9}/.")
+SPACED_SCHEME_RE = re.compile(r"^(https?)\s?:\s?//\s?", re.IGNORECASE)
+ABSOLUTE_URL_RE = re.compile(r"^https?://[^/\s]+\.[^/\s]+", re.IGNORECASE)
+ANY_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+HTTP_BASE_RE = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """Where an identifier (with its label) sits in the string, and its normalised value."""
@@ -86,9 +95,9 @@ def normalize_doi(value: str | None) -> str | None:
     match = DOI_RE.search(unquote(value) if "%" in value else value)
     if not match:
         return None
-    doi = re.sub(r"\s+", "", match.group(0)).lower()
+    doi = SPACES_RE.sub("", match.group(0)).lower()
     doi = _strip_unbalanced(DOI_GLUED_TAIL_RE.sub("", doi))
-    return doi if re.match(r"10\.\d{4,9}/.", doi) else None
+    return doi if DOI_SHAPE_RE.match(doi) else None
 
 
 def find_doi(text: str) -> str | None:
@@ -115,17 +124,17 @@ def find_pmcid(text: str) -> str | None:
 
 def normalize_url(value: str, base_url: str | None = None) -> str | None:
     """An absolute URL without wrapping punctuation, or None when it cannot be made absolute."""
-    url = re.sub(r"^(https?)\s?:\s?//\s?", r"\1://", value.strip(), flags=re.IGNORECASE)
+    url = SPACED_SCHEME_RE.sub(r"\1://", value.strip())
     url = _strip_unbalanced(url.lstrip("<("))
     if not url:
         return None
     if url.lower().startswith("www."):
         url = "http://" + url
-    if re.match(r"^https?://[^/\s]+\.[^/\s]+", url, re.IGNORECASE):
+    if ABSOLUTE_URL_RE.match(url):
         return url
-    if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+    if ANY_SCHEME_RE.match(url):
         return None  # a scheme but no host ("http://"): nothing to resolve
-    if base_url and re.match(r"^https?://[^/\s]+", base_url, re.IGNORECASE):
+    if base_url and HTTP_BASE_RE.match(base_url):
         return urljoin(base_url, url)
     return None
 

@@ -120,6 +120,12 @@ GROUP_WORDS_RE = re.compile(
 MAX_GROUP_WORDS = 16
 
 
+# patterns used inside functions, compiled once
+INITIAL_WORD_RE = re.compile(rf"{U}[{_LOWER}]*")
+HYPHEN_SPACE_RE = re.compile(r"-\s+")
+PACKED_SUFFIX_RE = re.compile(rf"^({U}{{1,4}}?)(III|II|IV)$")
+
+
 @dataclass(slots=True)
 class AuthorBlock:
     """The names found, where the block ends in the text, and which form they were written in."""
@@ -133,12 +139,12 @@ class AuthorBlock:
 
 def initials_of(given: str) -> str:
     """ "John A." -> "JA", "W.-P." -> "WP", "C. Marvin" -> "CM"."""
-    return "".join(part[0] for part in re.findall(rf"{U}[{_LOWER}]*", given))
+    return "".join(part[0] for part in INITIAL_WORD_RE.findall(given))
 
 
 def _normalise(match: re.Match[str], form: str) -> str:
     groups = match.groupdict()
-    surname = re.sub(r"-\s+", "-", groups["sur"]).strip()
+    surname = HYPHEN_SPACE_RE.sub("-", groups["sur"]).strip()
     if form in ("vancouver", "inverted"):
         initials = groups["ini"].replace(".", "").replace(" ", "")
         initials = (
@@ -148,7 +154,7 @@ def _normalise(match: re.Match[str], form: str) -> str:
         initials = initials_of(groups["given"])
     suffix = (groups.get("suf") or "").rstrip(".")
     # "LJIII": a generation suffix packed onto the initials
-    packed = re.match(rf"^({U}{{1,4}}?)(III|II|IV)$", initials)
+    packed = PACKED_SUFFIX_RE.match(initials)
     if packed and not suffix:
         initials, suffix = packed.group(1), packed.group(2)
     return " ".join(part for part in (surname, initials, suffix) if part)

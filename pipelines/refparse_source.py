@@ -136,6 +136,18 @@ TYPE_TAG_RE = re.compile(
 )
 
 
+# patterns used inside functions, compiled once
+DASH_RUN_RE = re.compile(rf"\s*[{DASH}]+\s*")
+GLUED_NUMBER_RE = re.compile(rf"[{DASH}]\d+[A-Za-z]?")
+TRAILING_DATE_RE = re.compile(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$")
+LETTER_WORD_RE = re.compile(r"[^\W\d_]+")
+COMMA_ABBREVIATION_RE = re.compile(r",\s+((?:[A-Z][a-z]{0,9}\.\s*){1,3})$")
+IN_PREFIX_RE = re.compile(r"^In:?\s+")
+SHORT_WORD_DOT_END_RE = re.compile(r"\b\w{1,3}\.$")
+LETTER_DIGIT_RE = re.compile(r"(?<=[A-Za-z])\.?(?=\d)")
+WORD_END_DOT_RE = re.compile(r"\.(?=\s|$)")
+
+
 @dataclass(slots=True)
 class Source:
     """A located cluster and what it says; ``start`` is where the container name ends."""
@@ -153,7 +165,7 @@ def clean_pages(value: str | None) -> str | None:
     """Pages as written, with any dash as "-" and no spaces ("204 -213" -> "204-213")."""
     if not value:
         return None
-    value = re.sub(rf"\s*[{DASH}]+\s*", "-", value.strip())
+    value = DASH_RUN_RE.sub("-", value.strip())
     return value or None
 
 
@@ -205,7 +217,7 @@ def _lead(text: str, start: int, chunk: str) -> int:
     month = MONTH_START_RE.match(chunk)
     if month and start > 0 and text[start - 1].isalpha():
         return month.end()  # "Sci Mar 2000;": a word of the journal name, not a month
-    glued = re.match(rf"[{DASH}]\d+[A-Za-z]?", chunk[lead:])
+    glued = GLUED_NUMBER_RE.match(chunk[lead:])
     if glued and lead == 0 and start > 0 and text[start - 1].isalnum():
         rest = chunk[glued.end() :]
         lead = glued.end() + len(rest) - len(rest.lstrip(" ;:,."))
@@ -302,7 +314,7 @@ def split_title_container(region: str, expect_container: bool) -> tuple[str | No
     if in_match and in_match.start() > 0:
         return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
     if not expect_container:
-        title = re.sub(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$", "", _first_sentence(region).rstrip(". "))
+        title = TRAILING_DATE_RE.sub("", _first_sentence(region).rstrip(". "))
         return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
     region = _drop_publisher(region)
     starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(region)]
@@ -329,7 +341,7 @@ def split_title_container(region: str, expect_container: bool) -> tuple[str | No
 
 def _has_prose(text: str) -> bool:
     """Lower-case words other than connectives: a sentence, not a journal name."""
-    words = [w for w in re.findall(r"[^\W\d_]+", text) if w[0].islower()]
+    words = [w for w in LETTER_WORD_RE.findall(text) if w[0].islower()]
     return sum(1 for w in words if w not in CONNECTIVES) >= 2
 
 
@@ -350,7 +362,7 @@ def _drop_publisher(region: str) -> str:
 def _comma_abbreviation_start(region: str, seg_start: int, cut: int) -> int:
     """ "Title, J. Symbolic Logic": the "J." before the cut belongs to the journal, back to the comma."""
     previous = region[seg_start:cut].rstrip()
-    match = re.search(r",\s+((?:[A-Z][a-z]{0,9}\.\s*){1,3})$", previous)
+    match = COMMA_ABBREVIATION_RE.search(previous)
     if match and all(is_journal_word(t) or len(t.strip(".")) <= 2 for t in match.group(1).split()):
         return seg_start + match.start(1)
     return cut
@@ -389,9 +401,9 @@ def _clean_container(value: str | None) -> str | None:
     if not value:
         return None
     value = TYPE_TAG_RE.sub("", value).strip(" ,;:")
-    value = re.sub(r"^In:?\s+", "", value)
+    value = IN_PREFIX_RE.sub("", value)
     value = value.rstrip(" ,;:")
-    if value.endswith(".") and not re.search(r"\b\w{1,3}\.$", value) and " " not in value.strip():
+    if value.endswith(".") and not SHORT_WORD_DOT_END_RE.search(value) and " " not in value.strip():
         value = value[:-1]
     return value or None
 
@@ -425,5 +437,5 @@ def split_issue(issue: str | None) -> tuple[str | None, str | None]:
 
 def _qualifier(text: str) -> str:
     """ "Suppl." -> "Suppl", "pt1" -> "pt 1": the words as printed, spaced, without a final dot."""
-    text = re.sub(r"(?<=[A-Za-z])\.?(?=\d)", " ", text.strip())
-    return re.sub(r"\.(?=\s|$)", "", text).strip()
+    text = LETTER_DIGIT_RE.sub(" ", text.strip())
+    return WORD_END_DOT_RE.sub("", text).strip()
