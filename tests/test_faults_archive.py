@@ -13,6 +13,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -130,17 +131,22 @@ def test_an_output_path_that_cannot_be_a_directory_is_refused_before_crawling(tm
 
 def test_two_crawls_into_one_directory_the_second_refuses(tmp_path):
     out = tmp_path / "out"
-    with SiteServer(SITES / SITE, delay=0.2) as server:  # slow enough that the two crawls overlap
+    # Each response takes 1 s: the first crawl holds the lock for seconds. The second starts once
+    # the lock file names the first (written just after the lock is taken), so the order is fixed.
+    with SiteServer(SITES / SITE, delay=1.0) as server:
         args = ["crawl", f"{server.url}/", "-o", str(out), *FAST, *INLINE]
-        first, second = cli(*args), cli(*args)  # started together: whichever locks first crawls
-        outputs = {p.pid: p.communicate(timeout=120) for p in (first, second)}
-    results = {p.pid: (p.returncode, *outputs[p.pid]) for p in (first, second)}
-    codes = sorted(code for code, _, _ in results.values())
-    assert codes == [0, 2], results
-    winner = next(pid for pid, (code, _, _) in results.items() if code == 0)
-    (refusal,) = [stderr for code, _, stderr in results.values() if code == 2]
-    assert refusal.strip() == (
-        f"clinic-archive: error: another crawl (pid {winner}) is writing to {out}; "
+        first = cli(*args)
+        deadline = time.monotonic() + 60
+        while not (out / ".lock").exists() or (out / ".lock").read_text().strip() != str(first.pid):
+            assert first.poll() is None and time.monotonic() < deadline, "the first crawl never took the lock"
+            time.sleep(0.02)
+        second = cli(*args)
+        refused = second.communicate(timeout=120)
+        crawled = first.communicate(timeout=120)
+    assert first.returncode == 0, crawled
+    assert second.returncode == 2, refused
+    assert refused[1].strip() == (
+        f"clinic-archive: error: another crawl (pid {first.pid}) is writing to {out}; "
         "wait for it to finish or choose another --output"
     )
     assert_complete_without_duplicates(out)
