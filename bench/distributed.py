@@ -22,6 +22,7 @@ import contextlib
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +37,7 @@ from crawl import (
     ROOT,
     become_subreaper,
     children_cpu,
+    compile_project,
     fail,
     fast_settings,
     machine_cpu,
@@ -150,10 +152,12 @@ def print_table(rounds: list[Round]) -> None:
         cells = [r.round + 1, r.workers, f"{r.posts:,}", f"{r.wall:.1f}", f"{r.rate:.1f}", ratio]
         cells += [f"{r.cpu / r.articles:.4f}", r.duplicates, f"{r.others:.1f}"]
         print("| " + " | ".join(map(str, cells)) + " |")
-    ratios = sorted(r.rate / one[r.round].rate for r in rounds if r.workers == 2 and r.round in one)
+    ratios = [r.rate / one[r.round].rate for r in rounds if r.workers == 2 and r.round in one]
     if ratios:
+        shown = ", ".join(f"{x:.2f}x" for x in ratios)
         print(
-            f"\n2 workers over 1 on {os.cpu_count()} CPUs: {ratios[len(ratios) // 2]:.2f}x (median of rounds)"
+            f"\n2 workers over 1 on {os.cpu_count()} CPUs, per round: {shown} "
+            f"(median {statistics.median(ratios):.2f}x)"
         )
 
 
@@ -167,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the shards and logs")
     args = parser.parse_args(argv)
     n = 20 if args.smoke else args.posts
+    compile_project()  # as bench/crawl.py does: the same footing as its figures
     with scratch_dir("bench-distributed-", args.keep) as work:
         redis_url = start_redis(work)
         try:

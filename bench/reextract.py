@@ -31,6 +31,7 @@ from crawl import (
     ROOT,
     Measured,
     become_subreaper,
+    compile_project,
     fail,
     fast_settings,
     measure,
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.posts, args.rounds = 20, 1
     become_subreaper()
+    compile_project()  # as bench/crawl.py does: the same footing as its figures
     cpus, _ = usable_cpus(args.cores)
     print(f"runs on cores {sorted(cpus)}; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
     with scratch_dir("bench-reextract-", args.keep) as work:
