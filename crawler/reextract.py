@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,7 +33,7 @@ from pipelines.encoding import html_encoding
 from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article
 from pipelines.models import Article, NotArticle, Page, PageError, Removal
 from pipelines.normalize import utc_now
-from pipelines.warc import Capture, iter_captures
+from pipelines.warc import Capture, iter_captures, warc_started
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,6 +129,24 @@ def extract_candidate(candidate: Candidate, config: ExtractConfig = DEFAULT_CONF
 # Records per task sent to a worker: each task costs the pool ~0.5 ms of the main process (its
 # manager and feeder threads, pipe wake-ups), as much as a tenth of a record's extraction.
 CHUNK = 8
+
+
+def order_warcs(files: Iterable[Path]) -> list[Path]:
+    """WARC files oldest first: by when each was started (its warcinfo record, to the
+    microsecond), else by the UTC second its name starts with (crawl ids do), then by name. The
+    names alone tie for two crawls started in the same second (their ids differ only in a random
+    suffix), and the order decides which of two captures of a page is version 1."""
+
+    def started(path: Path) -> tuple[datetime, str]:
+        when = warc_started(path)
+        if when is None:
+            try:
+                when = datetime.strptime(path.name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            except ValueError:
+                when = datetime.min.replace(tzinfo=UTC)
+        return when, path.name
+
+    return sorted(files, key=started)
 
 
 def ordered_map(

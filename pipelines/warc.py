@@ -23,6 +23,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -246,6 +247,20 @@ class Capture:
     warc: str  # the file's name relative to the output directory ("raw/<file>")
     crawl_id: str | None = None
     info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
+
+
+def warc_started(path: str | Path) -> datetime | None:
+    """When a WARC file was started: the ``WARC-Date`` of its leading warcinfo record, which
+    warcio writes to the microsecond (responses carry the second only). None when the file does
+    not begin with a readable warcinfo record."""
+    try:
+        with Path(path).open("rb") as f:
+            record = next(iter(ArchiveIterator(f)), None)
+            if record is None or record.rec_type != "warcinfo":
+                return None
+            return datetime.fromisoformat(record.rec_headers.get_header("WARC-Date") or "")
+    except (OSError, ValueError, ArchiveLoadFailed, EOFError, zlib.error):
+        return None
 
 
 def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> Iterator[Capture]:

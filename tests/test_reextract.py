@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,36 @@ def test_reextract_refuses_to_mix_into_an_existing_archive(tmp_path, serve):
     proc = run_cli("reextract", *warcs(tmp_path), "-o", str(tmp_path))
     assert proc.returncode == 2 and "empty directory" in proc.stderr
     assert run_cli("reextract", str(tmp_path / "nope.warc.gz"), "-o", str(tmp_path / "x")).returncode == 2
+
+
+def test_warcs_are_ordered_by_when_they_were_started_not_by_name(tmp_path):
+    """Two crawls started in the same second have ids that differ only in a random suffix: the
+    name order is a coin toss, the warcinfo record's microseconds are not."""
+    from crawler.reextract import order_warcs
+    from pipelines.warc import WarcCapture, warc_started
+
+    first = WarcCapture(tmp_path / "a", "20261205T074549Z-ffff")  # started first, sorts last by name
+    first.close()
+    second = WarcCapture(tmp_path / "b", "20261205T074549Z-0000")
+    second.close()
+    assert warc_started(first.path) < warc_started(second.path)
+    assert sorted([first.path, second.path], key=lambda p: p.name) == [second.path, first.path]
+    assert order_warcs([second.path, first.path]) == [first.path, second.path]
+
+    # no warcinfo record: the second its name starts with, else first of all
+    def named(offset: timedelta, suffix: str) -> Path:
+        path = tmp_path / f"{(warc_started(first.path) + offset).strftime('%Y%m%dT%H%M%SZ')}-{suffix}.warc.gz"
+        path.write_bytes(b"")
+        return path
+
+    earlier, bare = named(timedelta(seconds=-2), "9999"), named(timedelta(minutes=1), "1234")
+    junk = tmp_path / "zz-not-ours.warc.gz"
+    junk.write_bytes(b"not a warc")
+    assert warc_started(bare) is None and warc_started(junk) is None
+    assert order_warcs([bare, second.path, junk, earlier, first.path]) == [
+        junk,
+        earlier,
+        first.path,
+        second.path,
+        bare,
+    ]

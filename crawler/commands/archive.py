@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from crawler.cli import fail
+from pipelines.cpus import usable_cpus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     reextract.add_argument("-o", "--output", type=Path, required=True, help="directory for the new archive")
     reextract.add_argument(
-        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: %(default)s)"
+        "-j",
+        "--jobs",
+        type=int,
+        default=usable_cpus(),
+        help="worker processes (default: the CPUs this process may use, %(default)s here)",
     )
 
     changes = sub.add_parser(
@@ -132,7 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_reextract(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from crawler.reextract import reextract
+    from crawler.reextract import order_warcs, reextract
     from pipelines.archive import ARTICLES, ArchiveError
 
     missing = [str(p) for p in args.warcs if not p.is_file()]
@@ -142,7 +146,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return fail("--jobs must be at least 1")
     if (args.output / ARTICLES).exists():
         return fail(f"{args.output / ARTICLES} exists; re-extract into an empty directory")
-    files = sorted(args.warcs, key=lambda p: p.name)  # crawl ids start with their UTC start time
+    files = order_warcs(args.warcs)
     total = sum(p.stat().st_size for p in files)
     columns = (TextColumn("re-extracting"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     try:

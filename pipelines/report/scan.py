@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines.archive import ARTICLES
+from pipelines.cpus import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
 
@@ -147,8 +147,8 @@ def scan_archive(
     workers: int | None = None,
 ) -> Scan:
     """Scan an archive directory (or JSONL file) on disk; see ``scan_records``. By default a
-    large archive is signed by one process per CPU, a small one in this process."""
+    large archive is signed by one process per usable CPU, a small one in this process."""
     file = archive_file(path)
     if workers is None:
-        workers = (os.cpu_count() or 1) if file.stat().st_size >= PARALLEL_MIN_BYTES else 0
+        workers = usable_cpus() if file.stat().st_size >= PARALLEL_MIN_BYTES else 0
     return scan_records(read_lines(file), sites, since, signer, workers)
