@@ -70,3 +70,10 @@ def test_references_bench_smoke_run():
     )
     assert "mean F1, 8 target fields" in proc.stdout
     assert "time per reference" in proc.stdout
+
+
+def test_stages_bench_smoke_run():
+    proc = smoke_run("stages.py", timeout=120)
+    rows = {line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")}
+    assert {"build_article (total)", "main_text_lines", "parse_entries", "rest"} <= rows
+    assert "build_article / bare trafilatura.extract" in proc.stdout
