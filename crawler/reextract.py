@@ -24,10 +24,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from crawler.discovery import PageDedup, clean_url, extract_links, is_listing, response_kind, site_key
+from crawler.discovery import (
+    PageDedup,
+    clean_url,
+    extract_links,
+    html_root,
+    is_listing,
+    response_kind,
+    site_key,
+)
 from pipelines.archive import Archive, append_crawl_summary, new_crawl_id
 from pipelines.encoding import html_encoding
 from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article
@@ -99,7 +106,9 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
         capture.url, headers={"Content-Type": content_type}, body=capture.body, encoding=encoding
     )
     html = response.text
-    canonical = extract_links(Selector(text=html, type="html").root, capture.url).canonical
+    # the tree the spider parses the live response into (html_root), for the same canonical link
+    root = html_root(response.body, response.encoding, lambda: html)
+    canonical = extract_links(root, capture.url).canonical
     max_pagination = int(capture.info.get("clinic-archive-max-pagination") or 500)
     page = Page(
         url=capture.url,
