@@ -68,9 +68,15 @@ class CrawlResult:
         return {urlsplit(r["canonical_url"]).path: r for r in self.articles}
 
 
-def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 180, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    """``clinic-archive ARGS`` in a subprocess; ``prelude``: Python run in that process first (to
+    pin it to a CPU, or to look at its modules when it exits)."""
+    command = ["-m", "crawler.cli"]
+    if prelude:
+        run = "import runpy, sys\nsys.argv = ['clinic-archive', *sys.argv[1:]]\nrunpy.run_module('crawler.cli', run_name='__main__')\n"
+        command = ["-c", f"{prelude}\n{run}"]
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, *command, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -78,8 +84,10 @@ def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str
     )
 
 
-def crawl(seeds: list[str], output: Path, *extra: str, timeout: float = 180) -> CrawlResult:
-    proc = run_cli("crawl", *seeds, "-o", str(output), *FAST, *extra, timeout=timeout)
+def crawl(
+    seeds: list[str], output: Path, *extra: str, timeout: float = 180, prelude: str = ""
+) -> CrawlResult:
+    proc = run_cli("crawl", *seeds, "-o", str(output), *FAST, *extra, timeout=timeout, prelude=prelude)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 
 import pytest
-from conftest import FAST, ROOT, SITES, CrawlResult, crawl
+from conftest import SITES, CrawlResult, crawl
 
 from crawler.siteserver import SiteServer
 from pipelines.cpus import cgroup_cpu_quota, usable_cpus
@@ -93,20 +91,7 @@ def test_usable_cpus_is_capped_by_a_cgroup_quota_rounded_up(tmp_path):
 def pinned_crawl(url: str, output, cpus: set[int]) -> CrawlResult:
     """A crawl with default settings in a process allowed only ``cpus`` (set by the process itself:
     pytest has threads running, so no preexec_fn)."""
-    code = (
-        "import os, runpy, sys\n"
-        f"os.sched_setaffinity(0, {sorted(cpus)!r})\n"
-        "sys.argv = ['clinic-archive', *sys.argv[1:]]\n"
-        "runpy.run_module('crawler.cli', run_name='__main__')\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, "crawl", url, "-o", str(output), *FAST],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
-    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, output)
+    return crawl([url], output, prelude=f"import os\nos.sched_setaffinity(0, {sorted(cpus)!r})")
 
 
 def test_a_crawl_on_one_cpu_extracts_inline_and_on_more_in_workers(serve, tmp_path):

@@ -415,27 +415,19 @@ def test_the_crawl_process_runs_without_the_extractor_or_redis_and_workers_prelo
     """The main process only fetches and hands pages to the extraction workers: a whole crawl
     (listing pages included) runs without importing trafilatura, the extractor or redis-py;
     the fork server preloads the extractor for the workers."""
-    from conftest import FAST, ROOT, read_jsonl
+    from conftest import crawl
 
     server = serve("wp-physio")
     report = tmp_path / "modules.json"
     pooled = ["-s", "CLINIC_EXTRACT_WORKERS=2"]  # the default on one CPU is inline
-    code = (
-        "import atexit, json, runpy, sys\n"
+    watch = (
+        "import atexit, json, sys\n"
         "heavy = ('trafilatura', 'pipelines.extract', 'pipelines.refparse', 'redis', 'scrapy_redis')\n"
-        f"atexit.register(lambda: open({str(report)!r}, 'w').write(json.dumps([m for m in heavy if m in sys.modules])))\n"
-        "sys.argv = ['clinic-archive', *sys.argv[1:]]\n"
-        "runpy.run_module('crawler.cli', run_name='__main__')\n"
+        f"atexit.register(lambda: open({str(report)!r}, 'w').write(json.dumps([m for m in heavy if m in sys.modules])))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, "crawl", server.url, "-o", str(tmp_path / "out"), *FAST, *pooled],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-    )
+    out = crawl([server.url], tmp_path / "out", *pooled, prelude=watch)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert read_jsonl(tmp_path / "out" / "articles.jsonl"), "the crawl archived nothing"
+    assert out.articles, "the crawl archived nothing"
     assert json.loads(report.read_text()) == []
     from pipelines.extract_pool import WORKER_MODULES
 
