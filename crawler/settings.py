@@ -73,10 +73,10 @@ CLINIC_CHROME_PHRASES = list(DEFAULT_CHROME_PHRASES)
 CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
 CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
 CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
-# Extraction is CPU-bound (~15 ms a post) and would stall the reactor: it runs in this many worker
-# processes, kept for the whole crawl. None = one per usable CPU (affinity mask and cgroup quota),
-# none with a single CPU (a worker there only takes turns with the crawl); 0 = inline in the
-# reactor thread.
+# Extraction is CPU-bound (~8-10 ms a post, bench/stages.py) and would stall the reactor: it runs
+# in this many worker processes, kept for the whole crawl. None = one per usable CPU (affinity
+# mask and cgroup quota), none with a single CPU (a worker there only takes turns with the
+# crawl); 0 = inline in the reactor thread.
 # bench/crawl.py measures the difference (README "Performance").
 CLINIC_EXTRACT_WORKERS: int | None = None
 # forkserver: workers fork from a clean process that has imported the extractor, not from the
