@@ -9,6 +9,7 @@ kept with ``ref=None``; entries no marker cites are returned as the unused list.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -97,8 +98,12 @@ def link_citations(text: str, references: list[Reference]) -> tuple[list[Citatio
         if not found:
             continue  # most paragraphs cite nothing: no need to split them into sentences
         spans = sentences(paragraph)
+        by_sentence: dict[int, list[_Found]] = {}
+        offsets = [start for start, _ in spans]
+        for item in found:  # in order, so each sentence's markers are too
+            by_sentence.setdefault(_sentence_of(offsets, item.start), []).append(item)
         for offset, sentence in spans:
-            inside = [f for f in found if _sentence_of(spans, f.start) == offset]
+            inside = by_sentence.get(offset, [])
             for item in inside:
                 for citation in item.citations:
                     citation.sentence = sentence
@@ -109,8 +114,9 @@ def link_citations(text: str, references: list[Reference]) -> tuple[list[Citatio
     return citations, sorted(set(by_number) - cited)
 
 
-def _sentence_of(spans: list[tuple[int, str]], pos: int) -> int:
-    return next(start for start, _ in reversed(spans) if start <= pos)
+def _sentence_of(offsets: list[int], pos: int) -> int:
+    """The start of the last sentence starting at or before ``pos`` (offsets ascend)."""
+    return offsets[max(0, bisect.bisect_right(offsets, pos) - 1)]
 
 
 def _numeric(paragraph: str, by_number: dict[int, Reference]) -> list[_Found]:

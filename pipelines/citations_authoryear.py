@@ -22,9 +22,20 @@ YEAR_KEY = rf"(?:{YEAR}[a-z]?|n\.\s?d\.|in press)"
 PARTICLE = r"(?:van|von|de|der|den|du|da|di|del|della|le|la|ten|ter)"
 # One surname: particles, then a capitalised word with a lower-case letter in it ("McLean",
 # "Miake-Lye", "O'Brien"), so that "AND" or "UK" is not a surname.
-SURNAME = rf"(?:{PARTICLE}\s+)*[A-Z][\w'’-]*[a-zà-ÿ][\w'’-]*"
+# Linear time: the group is atomic (a word is read one way only, not split at each of its
+# lower-case letters in turn, which made a failed list of names cost k^n) and a word is at most
+# NAME_CHARS long (a failed match from each capital of one endless "Aa-'Aa-'..." token is then
+# bounded, not the rest of the token).
+NAME_CHARS = 64
+NAME_WORD = rf"[A-Z](?=[\w'’-]{{0,{NAME_CHARS}}}?[a-zà-ÿ])[\w'’-]{{0,{NAME_CHARS}}}+"
+SURNAME = rf"(?>(?:{PARTICLE}\s+){{0,4}}{NAME_WORD})"
 ET_AL = r"et\s+al\.?"
-SECOND_NAMES = rf"\s+{ET_AL}|\s+(?:and|&)\s+{SURNAME}|(?:,\s*{SURNAME})+,?\s+(?:and|&)\s+{SURNAME}"
+# A narrative list names at most this many people before its "and" (APA writes "et al." from 3).
+MAX_LISTED_NAMES = 20
+SECOND_NAMES = (
+    rf"\s+{ET_AL}|\s+(?:and|&)\s+{SURNAME}"
+    rf"|(?:,\s*{SURNAME}){{1,{MAX_LISTED_NAMES}}}+,?\s+(?:and|&)\s+{SURNAME}"
+)
 NARRATIVE_NAMES = rf"(?P<names>{SURNAME}(?:{SECOND_NAMES})?)"
 # "Smith et al. (2020) found", "Smith and Jones (2019, 2021)", "Lee's (2018) trial"
 NARRATIVE_RE = re.compile(

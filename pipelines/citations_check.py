@@ -11,6 +11,7 @@ journal only with a journal word ("Journal", "Annals"), a known acronym ("BMJ", 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -44,6 +45,10 @@ PUBLISHED_IN = re.compile(
     r"\b(?:published|appeared|reported|printed|featured)\s+(?:online\s+)?in\s+(?:the\s+)?(?:journal\s+)?$",
     re.I,
 )
+# How far before a name PUBLISHED_IN looks ("published online in the journal " is 33 characters):
+# a bounded window, so that a sentence of many capitalised runs is not searched from its start for
+# each of them (quadratic).
+PUBLISHED_IN_REACH = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ def _journal(sentence: str, match: re.Match[str], containers: list[str]) -> Ment
     if not words:
         return None
     journal = bool(JOURNAL_HEADS & set(words)) or is_known_alias(name) or words[0] in ACRONYMS
-    if not journal and PUBLISHED_IN.search(sentence[:start]):
+    if not journal and PUBLISHED_IN.search(sentence, max(0, start - PUBLISHED_IN_REACH), start):
         journal = any(same_journal(name, c) for c in containers)
     return Mention(start, match.end(), "journal", name) if journal else None
 
@@ -101,17 +106,20 @@ def flag_sentence(
     """Set ``contradiction`` on the citations of ``sentence`` that its mentions contradict."""
     if not markers:
         return
-    cited = [refs[c.ref] for m in markers for c in m.citations if c.ref in refs]
+    # each entry once, however often the sentence cites it: a long sentence stays linear
+    cited = list({c.ref: refs[c.ref] for m in markers for c in m.citations if c.ref in refs}.values())
+    starts = [m.start for m in markers]  # markers come in order
+    fits: dict[tuple[str, str, int], bool] = {}  # (kind, value, entry) -> fits, asked once a sentence
     for mention in find_mentions(sentence, containers):
-        if any(m.start <= mention.start < m.end for m in markers):
+        if _inside_marker(mention, markers, starts):
             continue  # "Smith et al. (2020)" is the marker itself, not a claim about it
-        target = _nearest(mention, markers)
+        target = _nearest(mention, markers, starts)
         entries = [refs[c.ref] for c in target.citations if c.ref in refs]
         checkable = [r for r in entries if _known(mention.kind, r)]
         if (
             not checkable
-            or any(_fits(mention, r) for r in checkable)
-            or any(_fits(mention, r) for r in cited)
+            or any(_fits_once(mention, r, fits) for r in checkable)
+            or any(_fits_once(mention, r, fits) for r in cited)
         ):
             continue
         for citation in target.citations:
@@ -126,10 +134,23 @@ def add_reason(citation: Citation, reason: str) -> None:
         citation.contradiction += f"; {reason}"
 
 
-def _nearest(mention: Mention, markers: list[MarkerSpan]) -> MarkerSpan:
+def _nearest(mention: Mention, markers: list[MarkerSpan], starts: list[int]) -> MarkerSpan:
     """The first marker after the mention (claims come before their marker), else the last one."""
-    after = [m for m in markers if m.start >= mention.end]
-    return after[0] if after else markers[-1]
+    i = bisect.bisect_left(starts, mention.end)
+    return markers[i] if i < len(markers) else markers[-1]
+
+
+def _inside_marker(mention: Mention, markers: list[MarkerSpan], starts: list[int]) -> bool:
+    """Whether the mention starts inside a marker: the last marker starting at or before it."""
+    i = bisect.bisect_right(starts, mention.start) - 1
+    return i >= 0 and markers[i].start <= mention.start < markers[i].end
+
+
+def _fits_once(mention: Mention, ref: Reference, fits: dict[tuple[str, str, int], bool]) -> bool:
+    key = (mention.kind, mention.value, id(ref))
+    if key not in fits:
+        fits[key] = _fits(mention, ref)
+    return fits[key]
 
 
 def _known(kind: str, ref: Reference) -> bool:

@@ -80,8 +80,10 @@ JUNK_HINTS = (
     "retraction", "corrected", "available",
 )  # fmt: skip
 # Only runs with a space inside ("65. . ;"): those are left by cut-out identifiers, whereas
-# "M.C.," is written that way.
-PUNCT_RUN_RE = re.compile(r"[.;,:](?:\s*[.;,:])*\s+[.;,:](?:\s*[.;,:])*")
+# "M.C.," is written that way. Each run is read once (possessive) and then checked for a space:
+# a run without one was backtracked over from each of its characters (quadratic).
+PUNCT_RUN_RE = re.compile(r"[.;,:](?:\s*+[.;,:])*+")
+SPACE_RE = re.compile(r"\s")
 DATE_AFTER_AUTHORS_RE = re.compile(
     rf"\s*[.,]?\s*(?P<paren>\()?\s*(?P<year>{YEAR})[a-z]?(?:[,\s]+{MONTH}(?:\s*\d{{1,2}})?)?\s*"
     r"(?P<close>\))?(?P<dot>\s*[.,:])?"
@@ -183,9 +185,15 @@ def remove_spans(text: str, spans: list[Span]) -> str:
     body = "".join(pieces)
     if has_hint(fold(body), JUNK_HINTS):
         body = JUNK_RE.sub(" . ", body)
-    body = PUNCT_RUN_RE.sub(lambda m: m.group(0).strip()[0], body)
+    body = PUNCT_RUN_RE.sub(_first_if_spaced, body)
     body = SPACES_RE.sub(" ", body).strip(" .;,:")
     return body + "." if body else ""
+
+
+def _first_if_spaced(match: re.Match[str]) -> str:
+    """ "65. . ;" -> "." (a run with a space inside keeps its first mark); "M.C.," stays."""
+    run = match.group(0)
+    return run[0] if SPACE_RE.search(run) else run
 
 
 def _parse(raw: str, n: int, base_url: str | None) -> Reference:

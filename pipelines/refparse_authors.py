@@ -27,8 +27,12 @@ PARTICLE = (
     r"(?:van|vander|vanden|von|der|den|de|del|della|dei|di|da|du|dos|das|do|le|la|ten|ter|te|zu|"
     r"bin|ibn|al|el|d'|l')"
 )
+NOT_LO = f"[{_UPPER}'’`]"  # a letter of L that is not lower-case
 # A surname word has a lower-case letter somewhere, which tells it apart from initials ("AP").
-SURWORD = rf"{U}{L}*{LO}{L}*(?:-\s?{U}?{L}*{LO}{L}*)*"
+# Written so that each word matches in one way only (up to its first lower-case letter, then
+# the rest): "L*{LO}L*" could split a word at each of its lower-case letters, and a failed
+# list of hyphenated names tried every split of every part (exponential). Same strings match.
+SURWORD = rf"{U}{NOT_LO}*{LO}{L}*(?:-\s?{NOT_LO}*{LO}{L}*)*"
 # At most three words: "Sinninghe Damsté", "Van Den Berg"; more is a title, not a surname.
 SURNAME = rf"(?:{PARTICLE}\s+|{PARTICLE}(?={U}))*{SURWORD}(?:\s+(?:{PARTICLE}\s+)*{SURWORD}){{0,2}}"
 SURNAME_ONE = rf"(?:{PARTICLE}\s+)*{SURWORD}"
