@@ -14,6 +14,7 @@ order. (Decoding and parsing in the main process kept ``--jobs 2`` at ~1.2x ``--
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections import deque
@@ -226,7 +227,8 @@ def reextract(
     archive = Archive(output, crawl_id=run_id)
     dedup_by_crawl: dict[str | None, PageDedup] = {}  # the crawl deduplicated within one crawl
     try:
-        for outcome in ordered_map(extract_candidate, iter_candidates(files, stats, progress), jobs):
+        extract = functools.partial(extract_candidate, config=config)
+        for outcome in ordered_map(extract, iter_candidates(files, stats, progress), jobs):
             result = outcome.result
             if isinstance(result, Removal):
                 if archive.remove(result.url, result.status, result.at, crawl_id=outcome.crawl_id or run_id):

@@ -6,7 +6,7 @@ Every tunable lives here with its default; override any of them with ``-s NAME=V
 
 from crawler import TOOL
 from pipelines.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
-from pipelines.config import DEFAULT_MIN_ARTICLE_WORDS
+from pipelines.config import DEFAULT_EXTRACT_TIMEOUT, DEFAULT_MIN_ARTICLE_WORDS
 
 BOT_NAME = "clinic_archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -73,6 +73,10 @@ CLINIC_CHROME_PHRASES = list(DEFAULT_CHROME_PHRASES)
 CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
 CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
 CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
+# CPU seconds one page's extraction may use (pipelines/budget.py): a page over it is an
+# ``extract_timeout`` line in errors.jsonl, its raw capture kept for a later reextract, and the
+# crawl goes on. 0 = no budget.
+CLINIC_EXTRACT_TIMEOUT = DEFAULT_EXTRACT_TIMEOUT
 # Extraction is CPU-bound (~8-10 ms a post, bench/stages.py) and would stall the reactor: it runs
 # in this many worker processes, kept for the whole crawl. None = one per usable CPU (affinity
 # mask and cgroup quota), none with a single CPU (a worker there only takes turns with the

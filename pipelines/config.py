@@ -17,6 +17,9 @@ from pipelines.models import NotArticle
 
 # Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
 DEFAULT_MIN_ARTICLE_WORDS = 120
+# CPU seconds one page's extraction may take (pipelines/budget.py). A post takes ~10 ms and a
+# 20 MB page a few seconds; a page over this is recorded as ``extract_timeout`` and skipped.
+DEFAULT_EXTRACT_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,7 @@ class ExtractConfig:
     chrome_marker_max_words: int = DEFAULT_MARKER_MAX_WORDS
     min_article_words: int = DEFAULT_MIN_ARTICLE_WORDS
     include_tables: bool = True
+    timeout: float | None = DEFAULT_EXTRACT_TIMEOUT  # CPU seconds a page; None: no budget
     chrome_filter: ChromeFilter = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

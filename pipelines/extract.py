@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipelines.budget import ExtractTimeout, run_with_budget
 from pipelines.citations import bracket_superscripts, link_citations
 from pipelines.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
     DEFAULT_CONFIG,
@@ -68,9 +69,23 @@ def extract_article(
     """Classify the page, find its references, extract clean text and metadata. Never raises.
 
     ``assume_article`` skips the article/not-article decision (for a page a user vouches for).
+    A page that uses more than ``config.timeout`` seconds of CPU is an ``extract_timeout`` error.
     """
     try:
-        return _extract(html, url, fetched_at, status, headers or {}, listing, assume_article, config)
+        _import_trafilatura()  # once a process, outside the page's budget
+        return run_with_budget(
+            lambda: _extract(html, url, fetched_at, status, headers or {}, listing, assume_article, config),
+            config.timeout,
+        )
+    except ExtractTimeout:
+        log.warning("extraction of %s used over %g s of CPU: given up", url, config.timeout)
+        return PageError(
+            url,
+            "extract",
+            "extract_timeout",
+            f"extraction used over {config.timeout:g} s of CPU (CLINIC_EXTRACT_TIMEOUT); the raw "
+            "capture is kept for a later reextract",
+        )
     except Exception as exc:  # one bad page must never stop a crawl
         log.exception("extraction failed for %s", url)
         return PageError(url, "extract", "extractor_exception", f"{type(exc).__name__}: {exc}")
@@ -147,6 +162,10 @@ def _extract(
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
     )
+
+
+def _import_trafilatura() -> None:
+    from trafilatura import utils  # noqa: F401
 
 
 # trafilatura.utils.HTML_PARSER's options; element classes picked in C (pipelines/htmltree.py)

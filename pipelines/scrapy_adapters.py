@@ -26,6 +26,7 @@ def extract_config(settings: Any) -> ExtractConfig:
             "CLINIC_CHROME_MARKER_MAX_WORDS", defaults.chrome_marker_max_words
         ),
         min_article_words=settings.getint("CLINIC_MIN_ARTICLE_WORDS", defaults.min_article_words),
+        timeout=settings.getfloat("CLINIC_EXTRACT_TIMEOUT", defaults.timeout or 0) or None,
     )
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from crawler.cli import fail
+from pipelines.config import DEFAULT_EXTRACT_TIMEOUT
 from pipelines.cpus import usable_cpus
 
 
@@ -29,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=usable_cpus(),
         help="worker processes (default: the CPUs this process may use, %(default)s here)",
+    )
+    reextract.add_argument(
+        "--extract-timeout",
+        type=float,
+        default=DEFAULT_EXTRACT_TIMEOUT,
+        metavar="SECONDS",
+        help="CPU seconds a page may take before it is given up as extract_timeout, as the crawl's "
+        "CLINIC_EXTRACT_TIMEOUT (default: %(default)g; 0: no limit)",
     )
 
     changes = sub.add_parser(
@@ -138,6 +147,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     from crawler.reextract import order_warcs, reextract
     from pipelines.archive import ARTICLES, ArchiveError
+    from pipelines.config import ExtractConfig
 
     missing = [str(p) for p in args.warcs if not p.is_file()]
     if missing:
@@ -152,7 +162,13 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     try:
         with Progress(*columns, transient=True) as bar:
             task = bar.add_task("warc", total=total)
-            stats = reextract(files, args.output, jobs=args.jobs, progress=lambda n: bar.advance(task, n))
+            stats = reextract(
+                files,
+                args.output,
+                jobs=args.jobs,
+                config=ExtractConfig(timeout=args.extract_timeout or None),
+                progress=lambda n: bar.advance(task, n),
+            )
     except ArchiveError as exc:
         return fail(str(exc), 1)
     counts = stats.counts
