@@ -26,7 +26,11 @@ from pipelines.models import Citation, Reference
 NUMERIC_MARKER = re.compile(r"([\[(])(?<=\[|(?<!\w)\()\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*([\])])")
 SUP_MARKER = re.compile(r"^\s*\[?\s*(\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*)\s*\]?\s*$")
 # A sentence ends after the [.!?] (match start + 1); starting the pattern there scans 2x faster.
-SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z0-9“\"(\[])")
+# Bracketed markers right after the stop ("helps.[1] Rest", from "helps.<sup>1</sup>") end the
+# sentence with them: they cite what came before.
+SENTENCE_END = re.compile(
+    r"[.!?][\"”’)]?(?P<markers>(?:\s*\[\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*\])*)\s+(?=[A-Z0-9“\"(\[])"
+)
 # A period after these is not a sentence end: "Smith et al. (2020) found", "e.g. Smith".
 NO_SENTENCE_END = re.compile(
     r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bapprox|\bDr|\bMr|\bMrs|\bMs|\bProf|\bFig|\bNo|\bSt|\bvol|\bpp?"
@@ -68,9 +72,10 @@ def sentences(paragraph: str) -> list[tuple[int, str]]:
     out = []
     start = 0
     for match in SENTENCE_END.finditer(paragraph):
-        end = match.start() + 1
-        if NO_SENTENCE_END.search(paragraph, max(start, end - 12), end):
+        stop = match.start() + 1
+        if NO_SENTENCE_END.search(paragraph, max(start, stop - 12), stop):
             continue
+        end = match.end("markers") if match.group("markers") else stop
         out.append((start, paragraph[start:end].strip()))
         start = match.end()
     out.append((start, paragraph[start:].strip()))

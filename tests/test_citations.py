@@ -165,6 +165,31 @@ def test_sentence_of_a_narrative_marker_is_not_cut_at_et_al() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain eased within weeks.[1] Sleep improved too.",  # <sup>1</sup> glued to the stop
+        "Pain eased within weeks. [1] Sleep improved too.",  # a space before it
+        "Pain eased within weeks.[1, 2] Sleep improved too.",
+        "Pain eased within weeks.[1–2] Sleep improved too.",
+    ],
+)
+def test_a_marker_after_the_full_stop_cites_the_sentence_before_it(text) -> None:
+    numbered = refs(VANCOUVER)
+    citations, _ = link_citations(text, numbered)
+    assert {c.sentence.split(".")[0] for c in citations} == {"Pain eased within weeks"}
+    assert [s for _, s in sentences(text)][-1] == "Sleep improved too."
+
+
+def test_a_bracket_that_starts_the_next_sentence_stays_with_it() -> None:
+    # a lower-case word after the marker: the marker does not end the sentence before
+    assert [s for _, s in sentences("Pain eased. [1] showed this. Then more.")] == [
+        "Pain eased.",
+        "[1] showed this.",
+        "Then more.",
+    ]
+
+
 FRAGMENTS = st.sampled_from(
     ["(", ")", "[", "]", "; ", ", ", ". ", " et al.", " and ", " & ", "(2017)", "1", "-3", "Paige", "Qaseem",
      "Smith", "e.g., ", " 2019", "published in the ", "Journal of ", "BMJ", "\n\n", "van ", "n.d."]
