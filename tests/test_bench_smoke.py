@@ -77,3 +77,18 @@ def test_stages_bench_smoke_run():
     rows = {line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")}
     assert {"build_article (total)", "main_text_lines", "parse_entries", "rest"} <= rows
     assert "build_article / bare trafilatura.extract" in proc.stdout
+
+
+def test_pathological_bench_smoke_run():
+    proc = smoke_run("pathological.py", timeout=120)
+    rows = [line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert "service-area list" in rows and "hyphenated names" in rows
+    assert "worst:" in proc.stdout
+
+
+def test_golden_bench_smoke_run(tmp_path):
+    out = tmp_path / "golden.jsonl"
+    proc = run_bench("bench/golden.py", "--out", str(out), "--limit", "2")
+    assert "golden lines written" in proc.stdout
+    same = run_bench("bench/golden.py", "--compare", str(out), str(out))
+    assert same.stdout.strip().endswith("0 differ")
