@@ -4,7 +4,7 @@
     python bench/stages.py --posts 50 --rounds 1
     python bench/stages.py --smoke         # 10 posts, 1 round: what CI runs, no timing
 
-Each stage function that ``pipelines.extract`` calls is wrapped (in this process only) to add up
+Each stage function that ``pipelines.extract.article`` calls is wrapped (in this process only) to add up
 its CPU time; "total" is ``build_article`` from start to end, and "rest" what no stage accounts
 for (building the record, hashing). The same pages are also given to bare
 ``trafilatura.extract(html, with_metadata=True, output_format="json")`` in the same process,
@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _synthetic_site import build_site
 
-import pipelines.extract as extract
-from pipelines.models import Page
+import pipelines.extract.article as extract
+from pipelines.record.models import Page
 
-# Names pipelines.extract calls, in the order _extract calls them
+# Names pipelines.extract.article calls, in the order _extract calls them
 STAGES = (
     "_load_html",
     "detect_profiles",

@@ -13,9 +13,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipelines.normalize import utc_now
+from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture
+from pipelines.record.normalize import utc_now
 from pipelines.scrapy_adapters import stop_crawl
-from pipelines.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 
-from pipelines.urls import clean_url
+from pipelines.record.urls import clean_url
 
 
 class AlreadyConfirmed(IgnoreRequest):

@@ -19,9 +19,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.htmltree import html_parser
-from pipelines.normalize import parse_date, parse_datetime
-from pipelines.urls import DEFAULT_PORTS, clean_url, site_key, site_root  # noqa: F401 (re-exported)
+from pipelines.extract.htmltree import html_parser
+from pipelines.record.normalize import parse_date, parse_datetime
+from pipelines.record.urls import DEFAULT_PORTS, clean_url, site_key, site_root  # noqa: F401 (re-exported)
 
 # --- URLs ---------------------------------------------------------------------------------
 
@@ -363,8 +363,8 @@ class PageLinks:
 
 _TEXT = etree.XPath("string()")  # compiled once: el.xpath("string()") compiles it per link
 # parsel's HTML parser settings, built once (parsel builds one per page: ~2% of a crawl's reactor).
-# Not shared between threads: pages are parsed in the reactor thread only.
-_HTML_PARSER = html_parser(recover=True, encoding="utf-8", huge_tree=True)  # see pipelines/htmltree.py
+# Not shared between threads: pages are parsed in the reactor thread only. See pipelines/extract/htmltree.py.
+_HTML_PARSER = html_parser(recover=True, encoding="utf-8", huge_tree=True)
 # What str.strip() strips from an ASCII string (bytes.strip() leaves \x1c-\x1f).
 _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _ASCII = bytes(range(128))

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import create_looping_call, sleep
 
-from pipelines.urls import clean_url
+from pipelines.record.urls import clean_url
 
 
 class RedisError(Exception):
@@ -294,7 +294,7 @@ def create_crawl(server: Any, name: str, seeds: list[str], options: dict[str, An
     a finished crawl's duplicate filter would skip every page (``crawl-clean`` it first)."""
     import json
 
-    from pipelines.archive import new_crawl_id
+    from pipelines.archive.jsonl import new_crawl_id
 
     keys = Keys(check_name(name))
     meta = {

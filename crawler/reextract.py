@@ -36,12 +36,12 @@ from crawler.discovery import (
     response_kind,
     site_key,
 )
-from pipelines.archive import Archive, append_crawl_summary, new_crawl_id
-from pipelines.encoding import html_encoding
-from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article
-from pipelines.models import Article, NotArticle, Page, PageError, Removal
-from pipelines.normalize import utc_now
-from pipelines.warc import Capture, iter_captures, warc_started
+from pipelines.archive.jsonl import Archive, append_crawl_summary, new_crawl_id
+from pipelines.archive.warc import Capture, iter_captures, warc_started
+from pipelines.extract.article import DEFAULT_CONFIG, ExtractConfig, build_article
+from pipelines.extract.encoding import html_encoding
+from pipelines.record.models import Article, NotArticle, Page, PageError, Removal
+from pipelines.record.normalize import utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -5,8 +5,8 @@ Every tunable lives here with its default; override any of them with ``-s NAME=V
 """
 
 from crawler import TOOL
-from pipelines.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
-from pipelines.config import DEFAULT_EXTRACT_TIMEOUT, DEFAULT_MIN_ARTICLE_WORDS
+from pipelines.extract.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
+from pipelines.extract.config import DEFAULT_EXTRACT_TIMEOUT, DEFAULT_MIN_ARTICLE_WORDS
 
 BOT_NAME = "clinic_archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -65,15 +65,15 @@ CLINIC_MAX_LISTING_PAGES = 1000
 # also notices posts deleted while a stale sitemap still lists them.
 CLINIC_TRUST_LASTMOD = True
 
-# --- Extraction (pipelines/extract.py) ---------------------------------------------------
+# --- Extraction (pipelines/extract/article.py) ---------------------------------------------------
 # Whole lines made only of these phrases (plus phone numbers/punctuation) are page chrome;
-# the same words inside a sentence are kept. See pipelines/chrome.py for the full default lists.
+# the same words inside a sentence are kept. See pipelines/extract/chrome.py for the full default lists.
 CLINIC_CHROME_PHRASES = list(DEFAULT_CHROME_PHRASES)
 # A short line (<= CLINIC_CHROME_MARKER_MAX_WORDS words) containing one of these is chrome.
 CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
 CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
 CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
-# CPU seconds one page's extraction may use (pipelines/budget.py): a page over it is an
+# CPU seconds one page's extraction may use (pipelines/extract/budget.py): a page over it is an
 # ``extract_timeout`` line in errors.jsonl, its raw capture kept for a later reextract, and the
 # crawl goes on. 0 = no budget.
 CLINIC_EXTRACT_TIMEOUT = DEFAULT_EXTRACT_TIMEOUT
@@ -87,11 +87,11 @@ CLINIC_EXTRACT_WORKERS: int | None = None
 # running reactor (fork) and without re-importing everything per worker (spawn).
 CLINIC_EXTRACT_START_METHOD = "forkserver"
 
-# --- Raw captures (crawler/capture.py, pipelines/warc.py) --------------------------------
+# --- Raw captures (crawler/capture.py, pipelines/archive/warc.py) --------------------------------
 CLINIC_RAW_CAPTURE = True  # every response to OUTPUT/raw/<crawl-id>.warc.gz; --no-raw turns it off
 CLINIC_RAW_MAX_BYTES = 5 * 1024 * 1024  # larger bodies (binaries) are fetched but not kept
 
-# --- Archive (pipelines/archive.py) ------------------------------------------------------
+# --- Archive (pipelines/archive/jsonl.py) ------------------------------------------------------
 CLINIC_OUTPUT_DIR = "output"
 CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
 
@@ -131,7 +131,7 @@ CONCURRENT_ITEMS = 1
 # Scrapy's disk queue (JOBDIR) with cheaper request serialisation (crawler/queues.py): same
 # pickled requests, without reading every attribute of the spider twice per request.
 SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
-# Compression level of each raw WARC record (pipelines/warc.py; warcio's own is zlib 9). Levels
+# Compression level of each raw WARC record (pipelines/archive/warc.py; warcio's own is zlib 9). Levels
 # 0-3 use ISA-L: per 100 KB page in the reactor thread, level 1 0.24 ms; zlib 6 2.1 ms, 9 3.5 ms;
 # files are ~20% larger than at 9.
 CLINIC_RAW_COMPRESS_LEVEL = 1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipelines.archive import (
+from pipelines.archive.jsonl import (
     ARTICLES,
     ERRORS,
     Archive,
@@ -13,9 +13,9 @@ from pipelines.archive import (
     iter_records,
     repair_torn_tail,
 )
-from pipelines.models import Article, PageError
-from pipelines.normalize import content_hash
-from pipelines.validate import record_problems
+from pipelines.record.models import Article, PageError
+from pipelines.record.normalize import content_hash
+from pipelines.record.validate import record_problems
 
 
 def make_article(text: str = "Some text.", url: str = "https://c.example/blog/a/") -> Article:

@@ -1,4 +1,4 @@
-"""The per-page CPU-time budget (pipelines/budget.py, CLINIC_EXTRACT_TIMEOUT).
+"""The per-page CPU-time budget (pipelines/extract/budget.py, CLINIC_EXTRACT_TIMEOUT).
 
 The budget is exercised for real: a backtracking regex and a CPU loop are cut short by the timer,
 and a crawl of a site with one very large post (a real page whose extraction takes seconds, not
@@ -17,10 +17,10 @@ import pytest
 from conftest import crawl, run_cli
 from faultserver import HTML, FaultServer, Reply, article_html, filler
 
-from pipelines.budget import ExtractTimeout, run_with_budget
-from pipelines.config import ExtractConfig
-from pipelines.extract import extract_article
-from pipelines.models import Article, PageError
+from pipelines.extract.article import extract_article
+from pipelines.extract.budget import ExtractTimeout, run_with_budget
+from pipelines.extract.config import ExtractConfig
+from pipelines.record.models import Article, PageError
 
 TIGHT = 0.3  # CPU seconds: far above a normal post (~10 ms), far below the big page (> 1 s)
 

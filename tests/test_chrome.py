@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.chrome import ChromeFilter
+from pipelines.extract.chrome import ChromeFilter
 
 CHROME = ChromeFilter()
 

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from pipelines.citations import bracket_superscripts, expand_numbers, link_citations, sentences
-from pipelines.extract import extract_article
-from pipelines.journals import abbreviate, same_journal
-from pipelines.models import Article, Reference
-from pipelines.refparse import parse_reference
+from pipelines.extract.article import extract_article
+from pipelines.record.models import Article, Reference
+from pipelines.references.journals import abbreviate, same_journal
+from pipelines.references.markers import bracket_superscripts, expand_numbers, link_citations, sentences
+from pipelines.references.parse import parse_reference
 
 VANCOUVER = [
     "Salazar AP, Stein C, Marchese RR, Plentz RD, Pagnussat AS. Electric stimulation for pain relief in patients with fibromyalgia: a systematic review and meta-analysis of randomized controlled trials. Pain Physician. 2017;20(2):15-25.",

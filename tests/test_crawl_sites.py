@@ -15,7 +15,7 @@ import pytest
 from conftest import SITES, CrawlResult, crawl, edit_post, load_expected
 
 from crawler.siteserver import SiteServer
-from pipelines.validate import record_problems
+from pipelines.record.validate import record_problems
 
 FIXTURE_SITES = ["wp-physio", "squarespace-chiro", "wix-dental"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import extract_article
-from pipelines.models import Article, NotArticle, PageError
+from pipelines.extract.article import extract_article
+from pipelines.record.models import Article, NotArticle, PageError
 
 URL = "https://clinic.example/blog/post/"
 BODY = (

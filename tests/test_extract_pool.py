@@ -10,10 +10,10 @@ import pytest
 from conftest import SITES, CrawlResult, crawl
 
 from crawler.siteserver import SiteServer
-from pipelines.cpus import cgroup_cpu_quota, usable_cpus
-from pipelines.extract import DEFAULT_CONFIG, build_article
-from pipelines.extract_pool import ExtractPool, _build_in_worker, worker_count
-from pipelines.models import Page, PageError
+from pipelines.extract.article import DEFAULT_CONFIG, build_article
+from pipelines.extract.cpus import cgroup_cpu_quota, usable_cpus
+from pipelines.extract.pool import ExtractPool, _build_in_worker, worker_count
+from pipelines.record.models import Page, PageError
 
 VOLATILE = ("fetched_at", "crawl", "raw")  # differ between any two crawls (raw: a pointer into its WARC)
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import crawl
 from faultserver import HTML, FaultServer, Reply, Route, article_html, filler, redirect
 
-from pipelines.validate import record_problems
+from pipelines.record.validate import record_problems
 
 MB = 1024 * 1024
 MAXSIZE = 6 * MB

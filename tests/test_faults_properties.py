@@ -24,11 +24,11 @@ from crawler.discovery import (
     response_kind,
     url_kind,
 )
-from pipelines.archive import article_record
-from pipelines.encoding import html_encoding
-from pipelines.extract import extract_article
-from pipelines.models import Article, NotArticle, PageError
-from pipelines.validate import record_problems
+from pipelines.archive.jsonl import article_record
+from pipelines.extract.article import extract_article
+from pipelines.extract.encoding import html_encoding
+from pipelines.record.models import Article, NotArticle, PageError
+from pipelines.record.validate import record_problems
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 PAGES = sorted(SITES.glob("*/blog/*/index.html")) + sorted(SITES.glob("*/blog/*.html"))

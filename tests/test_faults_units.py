@@ -22,8 +22,8 @@ from crawler.discovery import (
     url_kind,
 )
 from crawler.retry import parse_retry_after, retry_wait
-from pipelines.archive import Archive, ArchiveError, hold_lock
-from pipelines.encoding import html_encoding
+from pipelines.archive.jsonl import Archive, ArchiveError, hold_lock
+from pipelines.extract.encoding import html_encoding
 
 SMART = "It’s a café — “quoted” naïve"
 
@@ -156,7 +156,7 @@ def test_a_disk_that_fills_mid_record_leaves_only_whole_lines(tmp_path) -> None:
     script = textwrap.dedent(
         f"""
         import resource
-        from pipelines.archive import ArchiveError, JsonlWriter
+        from pipelines.archive.jsonl import ArchiveError, JsonlWriter
         resource.setrlimit(resource.RLIMIT_FSIZE, (2500, 2500))
         writer = JsonlWriter({str(tmp_path / "x.jsonl")!r})
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipelines.history import diff_summary, export_lines, find_changes, scan
+from pipelines.archive.history import diff_summary, export_lines, find_changes, scan
 
 
 def line(id_: str, version: int, at: str, crawl: str, text: str = "One.\n\nTwo.", **extra) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.identifiers import (
+from pipelines.references.identifiers import (
     find_doi,
     find_pmcid,
     find_pmid,

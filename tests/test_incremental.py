@@ -9,7 +9,7 @@ import shutil
 
 from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
-from pipelines.validate import record_problems
+from pipelines.record.validate import record_problems
 
 POSTS = {a["path"]: a for a in load_expected("wp-physio")["articles"]}
 CHANGED = "/blog/exercises-for-low-back-pain/"

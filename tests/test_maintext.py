@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from pipelines.chrome import ChromeFilter
-from pipelines.maintext import (
+from pipelines.extract.chrome import ChromeFilter
+from pipelines.extract.maintext import (
     drop_link_lists,
     drop_title_lines,
     join_split_body,
@@ -15,7 +15,7 @@ from pipelines.maintext import (
     main_text_lines,
     prune_chrome,
 )
-from pipelines.profiles import GENERIC, WIX, WORDPRESS, chrome_matcher, detect_profiles
+from pipelines.extract.profiles import GENERIC, WIX, WORDPRESS, chrome_matcher, detect_profiles
 
 URL = "https://clinic.example/blog/knee-pain/"
 PARA = (

@@ -6,8 +6,8 @@ import shutil
 
 from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
-from pipelines.validate import record_problems
-from pipelines.warc import read_capture
+from pipelines.archive.warc import read_capture
+from pipelines.record.validate import record_problems
 
 
 def test_merge_two_shards_of_one_site(tmp_path, serve):

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from pipelines.normalize import (
+from pipelines.record.normalize import (
     article_id,
     content_hash,
     is_credential,

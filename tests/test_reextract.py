@@ -82,7 +82,7 @@ def test_warcs_are_ordered_by_when_they_were_started_not_by_name(tmp_path):
     """Two crawls started in the same second have ids that differ only in a random suffix: the
     name order is a coin toss, the warcinfo record's microseconds are not."""
     from crawler.reextract import order_warcs
-    from pipelines.warc import WarcCapture, warc_started
+    from pipelines.archive.warc import WarcCapture, warc_started
 
     first = WarcCapture(tmp_path / "a", "20261205T074549Z-ffff")  # started first, sorts last by name
     first.close()

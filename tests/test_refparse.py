@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.models import Reference
-from pipelines.refparse import parse_reference
-from pipelines.refparse_source import split_issue
+from pipelines.record.models import Reference
+from pipelines.references.parse import parse_reference
+from pipelines.references.source import split_issue
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "references" / "styles.json").read_text("utf-8"))
 # All fields but the number, the raw string, the author list and the year are optional strings.

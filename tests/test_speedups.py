@@ -25,10 +25,10 @@ from scrapy.statscollectors import MemoryStatsCollector
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.discovery import extract_links
-from pipelines.models import Page
+from pipelines.archive.warc import WarcCapture, iter_captures, read_capture
+from pipelines.record.models import Page
+from pipelines.record.urls import DEFAULT_PORTS, SESSION_IN_PATH, TRACKING_PARAMS, clean_url
 from pipelines.scrapy_adapters import ExtractPipeline
-from pipelines.urls import DEFAULT_PORTS, SESSION_IN_PATH, TRACKING_PARAMS, clean_url
-from pipelines.warc import WarcCapture, iter_captures, read_capture
 
 # --- WARC records gzipped at our own level ----------------------------------------------------
 
@@ -297,8 +297,8 @@ def test_ordered_map_keeps_input_order_whatever_the_chunking(jobs, chunk):
 def test_record_fields_equal_asdict(authors, year, ref, credentials):
     import dataclasses
 
-    from pipelines.archive import _fields
-    from pipelines.models import Author, Citation, Reference
+    from pipelines.archive.jsonl import _fields
+    from pipelines.record.models import Author, Citation, Reference
 
     for obj in (
         Reference(n=1, raw="x", authors=authors, year=year, doi="10.1/x"),
@@ -328,8 +328,8 @@ _FRAGMENTS = [
 def test_a_pattern_never_matches_without_its_hint_words(parts, rnd):
     """The prefilters in identifiers.find_spans and refparse.remove_spans must only ever skip a
     pattern that could not match: every match implies one of its hint words in the folded text."""
-    from pipelines import identifiers as ids
-    from pipelines import refparse
+    from pipelines.references import identifiers as ids
+    from pipelines.references import parse as refparse
 
     text = "".join(p.upper() if rnd.random() < 0.3 else p for p in parts)
     folded = ids.fold(text)
@@ -351,7 +351,7 @@ def test_fold_maps_every_case_insensitive_match_of_an_ascii_letter_to_it():
     import re
     import string
 
-    from pipelines.identifiers import fold
+    from pipelines.references.identifiers import fold
 
     letters = {c: re.compile(c, re.IGNORECASE) for c in string.ascii_lowercase}
     for cp in [*range(0x80, 0x2000), 0x212A, 0x212B, 0xFB00, 0xFB05, 0xFB06]:
@@ -363,7 +363,7 @@ def test_fold_maps_every_case_insensitive_match_of_an_ascii_letter_to_it():
 
 @given(st.lists(st.sampled_from(["Ref", "erences", " ", "\n\t ", "x" * 30, "é", ":", "\xa0"]), max_size=12))
 def test_short_text_is_text_when_short_and_none_when_long(chunks):
-    from pipelines.references import _short_text, _text
+    from pipelines.references.find import _short_text, _text
 
     markup = "".join(f"<b>{c}</b>" if i % 2 else c for i, c in enumerate(chunks))
     el = lxml_html.fragment_fromstring(f"<p>{markup}</p>")
@@ -384,7 +384,7 @@ _PROSE = ["Pain", " ", ".", "!", "?", "”", ")", "\t", "A", "3", "(", "[", "et 
 def test_numeric_marker_pattern_matches_as_before(parts):
     import re
 
-    from pipelines.citations import NUMERIC_MARKER
+    from pipelines.references.markers import NUMERIC_MARKER
 
     text = "".join(parts)
     old = [(m.span(), m.groups()) for m in re.finditer(OLD_NUMERIC_MARKER, text)]
@@ -395,7 +395,7 @@ def test_numeric_marker_pattern_matches_as_before(parts):
 def test_sentence_ends_are_found_as_before(parts):
     import re
 
-    from pipelines.citations import SENTENCE_END
+    from pipelines.references.markers import SENTENCE_END
 
     text = "".join(parts)
     old = [m.span() for m in re.finditer(OLD_SENTENCE_END, text)]
@@ -406,7 +406,7 @@ def test_sentence_ends_are_found_as_before(parts):
 def test_clean_line_ascii_fast_path_matches_the_general_path(line):
     import unicodedata
 
-    from pipelines.normalize import INVISIBLE, SPACES, clean_line
+    from pipelines.record.normalize import INVISIBLE, SPACES, clean_line
 
     assert clean_line(line) == SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
 
@@ -422,21 +422,21 @@ def test_the_crawl_process_runs_without_the_extractor_or_redis_and_workers_prelo
     pooled = ["-s", "CLINIC_EXTRACT_WORKERS=2"]  # the default on one CPU is inline
     watch = (
         "import atexit, json, sys\n"
-        "heavy = ('trafilatura', 'pipelines.extract', 'pipelines.refparse', 'redis', 'scrapy_redis')\n"
+        "heavy = ('trafilatura', 'pipelines.extract.article', 'pipelines.references.parse', 'redis', 'scrapy_redis')\n"
         f"atexit.register(lambda: open({str(report)!r}, 'w').write(json.dumps([m for m in heavy if m in sys.modules])))"
     )
     out = crawl([server.url], tmp_path / "out", *pooled, prelude=watch)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.articles, "the crawl archived nothing"
     assert json.loads(report.read_text()) == []
-    from pipelines.extract_pool import WORKER_MODULES
+    from pipelines.extract.pool import WORKER_MODULES
 
-    assert "trafilatura" in WORKER_MODULES and "pipelines.extract" in WORKER_MODULES
+    assert "trafilatura" in WORKER_MODULES and "pipelines.extract.article" in WORKER_MODULES
 
 
 def test_without_isal_records_are_gzipped_by_zlib(tmp_path, monkeypatch):
     """isal ships wheels for the usual platforms; where it is missing, zlib writes the same records."""
-    from pipelines import warc as warc_module
+    from pipelines.archive import warc as warc_module
 
     monkeypatch.setattr(warc_module, "_isal_zlib", None)
     warc, _ = capture_some(tmp_path, 1)
@@ -503,12 +503,12 @@ HTML_BITS = st.sampled_from(
 
 @given(st.lists(HTML_BITS, max_size=25).map("".join))
 def test_load_html_builds_the_tree_trafilatura_does(html):
-    """pipelines.extract._load_html skips trafilatura's control-character regex when the page has
+    """pipelines.extract.article._load_html skips trafilatura's control-character regex when the page has
     none: the tree (or None) must be exactly trafilatura.utils.load_html's."""
     from lxml import etree
     from trafilatura.utils import INVALID_XML_CHARS, load_html
 
-    from pipelines.extract import _load_html, has_invalid_xml_chars
+    from pipelines.extract.article import _load_html, has_invalid_xml_chars
 
     assert has_invalid_xml_chars(html) == bool(INVALID_XML_CHARS.search(html))
     ours, theirs = _load_html(html), load_html(html)
@@ -522,7 +522,7 @@ def test_load_html_matches_trafilatura_on_every_fixture_page():
     from lxml import etree
     from trafilatura.utils import load_html
 
-    from pipelines.extract import _load_html
+    from pipelines.extract.article import _load_html
 
     pages = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
     assert len(pages) > 50
@@ -531,7 +531,7 @@ def test_load_html_matches_trafilatura_on_every_fixture_page():
         assert etree.tostring(_load_html(html)) == etree.tostring(load_html(html)), page
 
 
-# --- element classes picked in C (pipelines/htmltree.py) --------------------------------------
+# --- element classes picked in C (pipelines/extract/htmltree.py) --------------------------------------
 
 FORM_PAGE = (
     "<html><head><title>T</title><!-- c --></head><body><form action='/s'><label for=q>Q</label>"
@@ -547,7 +547,7 @@ def test_html_parser_gives_html_elements_without_a_python_lookup():
 
     from lxml import etree
 
-    from pipelines.htmltree import html_parser
+    from pipelines.extract.htmltree import html_parser
 
     parser = html_parser(remove_comments=False)
     ours = etree.fromstring(FORM_PAGE, parser=parser)
@@ -565,7 +565,7 @@ def test_html_parser_gives_html_elements_without_a_python_lookup():
 
 def test_extraction_and_link_trees_are_made_by_c_lookup_parsers():
     from crawler.discovery import _HTML_PARSER
-    from pipelines.extract import HTML_PARSER, _load_html
+    from pipelines.extract.article import HTML_PARSER, _load_html
 
     page = _load_html(FORM_PAGE)
     assert type(page.find(".//input")) is lxml_html.HtmlElement
@@ -629,14 +629,14 @@ CITATION_TEXT = st.lists(
 
 @given(CITATION_TEXT)
 def test_year_key_hint_is_necessary(text):
-    from pipelines.citations_authoryear import HAS_YEAR_KEY, _may_hold_year_key
+    from pipelines.references.authoryear import HAS_YEAR_KEY, _may_hold_year_key
 
     assert _may_hold_year_key(text) or not HAS_YEAR_KEY.search(text)
 
 
 @given(CITATION_TEXT)
 def test_year_cues_need_a_year_prefix(text):
-    from pipelines.citations_check import YEAR_CUES
+    from pipelines.references.contradictions import YEAR_CUES
 
     if any(cue.search(text) for cue in YEAR_CUES):
         assert "19" in text or "20" in text
@@ -644,7 +644,7 @@ def test_year_cues_need_a_year_prefix(text):
 
 def test_every_profile_marker_contains_one_of_its_hints():
     """detect_profiles skips a profile whose hints are all absent: only right if each marker holds one."""
-    from pipelines.profiles import PROFILES
+    from pipelines.extract.profiles import PROFILES
 
     for profile in PROFILES:
         for marker in profile.markers:
@@ -657,7 +657,7 @@ def test_every_profile_marker_contains_one_of_its_hints():
 def test_extraction_options_equal_the_ones_bare_extraction_builds(url, tables, fast):
     from trafilatura.settings import Extractor
 
-    from pipelines.maintext import extraction_options
+    from pipelines.extract.maintext import extraction_options
 
     built = Extractor(  # what bare_extraction() makes of our keyword arguments
         output_format="python", fast=fast, precision=False, recall=False, comments=False,
@@ -686,7 +686,7 @@ CHROME_LINE = st.lists(
 def test_chrome_filter_word_check_agrees_with_the_phrase_pattern(line, extra):
     """ChromeFilter skips the phrase pattern when a word of the line is in no phrase: the verdict
     must be the one the pattern alone gives."""
-    from pipelines.chrome import DEFAULT_CHROME_PHRASES, NOISE, PHONE, ChromeFilter, _key
+    from pipelines.extract.chrome import DEFAULT_CHROME_PHRASES, NOISE, PHONE, ChromeFilter, _key
 
     chrome = ChromeFilter(phrases=(*DEFAULT_CHROME_PHRASES, *extra))
     key = _key(line)

@@ -91,7 +91,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.redis:
         start_extraction_early(overrides)
     from crawler.spiders.clinic_blog import SeedError, parse_seeds
-    from pipelines.normalize import parse_date
+    from pipelines.record.normalize import parse_date
 
     try:
         seeds = parse_seeds(args.seeds, args.seeds_file)
@@ -133,7 +133,7 @@ def start_extraction_early(overrides: dict[str, Any]) -> None:
     """Start the extraction workers' fork server before this process imports Scrapy (unless the
     crawl extracts inline or starts its workers another way): its own imports then run meanwhile."""
     from crawler import settings as defaults
-    from pipelines.extract_pool import start_fork_server, worker_count
+    from pipelines.extract.pool import start_fork_server, worker_count
 
     try:
         workers = worker_count(overrides.get("CLINIC_EXTRACT_WORKERS", defaults.CLINIC_EXTRACT_WORKERS))
@@ -185,7 +185,7 @@ def run_crawl(
     The crawl keeps its state in ``OUTPUT/.jobs/<job>/`` (Scrapy's JOBDIR plus our ledger), the
     job named after the command's seeds and options, so running the same command again after an
     interruption resumes it. A crawl that finishes removes its job directory."""
-    from pipelines.archive import ArchiveError, hold_lock
+    from pipelines.archive.jsonl import ArchiveError, hold_lock
 
     # The lock is taken before anything opens a file in OUTPUT (job ledger, raw captures, log)
     # and held until the crawl is over, so a second crawl refuses at once, whenever it starts.
@@ -209,7 +209,7 @@ def _locked_crawl(
     fresh: bool,
 ) -> int:
     from crawler.jobledger import job_crawl_id
-    from pipelines.archive import new_crawl_id
+    from pipelines.archive.jsonl import new_crawl_id
 
     overrides = dict(overrides or {})
     job = Path(overrides.get("JOBDIR") or job_dir(output, seeds, since, max_pages))
@@ -306,7 +306,7 @@ def job_dir(output: Path, seeds: list[str], since: str | None, max_pages: int) -
 
 
 def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[str, Any] | None:
-    from pipelines.archive import CRAWLS, iter_records, shard_file
+    from pipelines.archive.jsonl import CRAWLS, iter_records, shard_file
 
     path = output / shard_file(CRAWLS, shard)
     if not path.exists():
@@ -321,7 +321,7 @@ def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[
 def summary_paragraph(
     summary: dict[str, Any] | None, output: Path, log_file: Path | None, shard: str | None = None
 ) -> str:
-    from pipelines.archive import ARTICLES, CRAWLS, ERRORS, shard_file
+    from pipelines.archive.jsonl import ARTICLES, CRAWLS, ERRORS, shard_file
 
     if summary is None:
         return "No crawl summary was written."

@@ -117,7 +117,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         workers_of,
     )
     from crawler.distributed import worker_settings as distributed_settings
-    from pipelines.archive import ArchiveError, hold_lock
+    from pipelines.archive.jsonl import ArchiveError, hold_lock
 
     try:
         worker = check_name(args.worker_id or default_worker_id(), "worker")

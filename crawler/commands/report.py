@@ -76,7 +76,7 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
 
 def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date | None] | str:
     """The archive file, sites and since date of the arguments, or an error message."""
-    from pipelines.normalize import parse_date
+    from pipelines.record.normalize import parse_date
     from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
     from pipelines.report.scan import archive_file
 

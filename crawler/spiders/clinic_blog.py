@@ -50,10 +50,10 @@ from crawler.distributed import Coordinator
 from crawler.failures import describe_failure, http_error_message
 from crawler.jobledger import JobLedger
 from crawler.redirects import redirect_chain
-from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
-from pipelines.encoding import html_encoding
-from pipelines.models import Page, PageError, Removal, Settled
-from pipelines.normalize import parse_date, utc_now
+from pipelines.archive.jsonl import KnownPage, by_url, load_known_pages, new_crawl_id
+from pipelines.extract.encoding import html_encoding
+from pipelines.record.models import Page, PageError, Removal, Settled
+from pipelines.record.normalize import parse_date, utc_now
 
 # Higher runs first: read the site's own maps before wandering its links.
 PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "seed": 70, "post": 50, "listing": 20, "link": 0}
@@ -535,7 +535,7 @@ class ClinicBlogSpider(scrapy.Spider):
 
     def _as_html(self, response: Response, content_type: str) -> HtmlResponse:
         """The response as HTML, decoded in the encoding its bytes are really in (a wrong or
-        missing charset is common; see pipelines/encoding.py)."""
+        missing charset is common; see pipelines/extract/encoding.py)."""
         encoding = html_encoding(content_type, response.body)
         if isinstance(response, HtmlResponse) and (
             encoding is None or _codec(encoding) == _codec(response.encoding)

@@ -9,19 +9,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.budget import ExtractTimeout, run_with_budget
-from pipelines.citations import bracket_superscripts, link_citations
-from pipelines.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
+from pipelines.extract.budget import ExtractTimeout, run_with_budget
+from pipelines.extract.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
     DEFAULT_CONFIG,
     DEFAULT_MIN_ARTICLE_WORDS,
     ExtractConfig,
     listing_verdict,
 )
-from pipelines.htmltree import html_parser
-from pipelines.maintext import drop_title_lines, main_text_lines, prune_chrome
-from pipelines.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta, primary_language, read_metadata
-from pipelines.models import Article, Author, NotArticle, Page, PageError, Reference
-from pipelines.normalize import (
+from pipelines.extract.htmltree import html_parser
+from pipelines.extract.maintext import drop_title_lines, main_text_lines, prune_chrome
+from pipelines.extract.metadata import (
+    ARTICLE_TYPES,
+    NON_ARTICLE_TYPES,
+    PageMeta,
+    primary_language,
+    read_metadata,
+)
+from pipelines.extract.profiles import detect_profiles
+from pipelines.record.models import Article, Author, NotArticle, Page, PageError, Reference
+from pipelines.record.normalize import (
     article_id,
     clean_line,
     content_hash,
@@ -31,9 +37,14 @@ from pipelines.normalize import (
     split_authors,
     word_count,
 )
-from pipelines.profiles import detect_profiles
-from pipelines.references import find_reference_blocks, looks_like_citation, parse_entries, remove_elements
-from pipelines.urls import clean_url, site_key
+from pipelines.record.urls import clean_url, site_key
+from pipelines.references.find import (
+    find_reference_blocks,
+    looks_like_citation,
+    parse_entries,
+    remove_elements,
+)
+from pipelines.references.markers import bracket_superscripts, link_citations
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +179,7 @@ def _import_trafilatura() -> None:
     from trafilatura import utils  # noqa: F401
 
 
-# trafilatura.utils.HTML_PARSER's options; element classes picked in C (pipelines/htmltree.py)
+# trafilatura.utils.HTML_PARSER's options; element classes picked in C (pipelines/extract/htmltree.py)
 HTML_PARSER = html_parser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from pipelines.profiles import Profile
+from pipelines.extract.profiles import Profile
 
 ARTICLE_TYPES = frozenset(
     t.lower()

@@ -15,9 +15,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from pipelines.citations_authoryear import ET_AL, NOT_NAMES, SURNAME, YEAR, entry_names, name_fits
-from pipelines.journals import ALIASES, WORD_RE, is_known_alias, same_journal
-from pipelines.models import Citation, Reference
+from pipelines.record.models import Citation, Reference
+from pipelines.references.authoryear import ET_AL, NOT_NAMES, SURNAME, YEAR, entry_names, name_fits
+from pipelines.references.journals import ALIASES, WORD_RE, is_known_alias, same_journal
 
 STUDY_WORDS = (
     r"(?:study|studies|review|trial|meta-analysis|analysis|paper|article|report|guidelines?|survey|"

@@ -21,11 +21,11 @@ import logging
 import re
 import unicodedata
 
-from pipelines.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
-from pipelines.journals import looks_like_organization, site_name_from_url
-from pipelines.models import Reference
-from pipelines.refparse_authors import AuthorBlock, parse_author_block
-from pipelines.refparse_source import (
+from pipelines.record.models import Reference
+from pipelines.references.authors import AuthorBlock, parse_author_block
+from pipelines.references.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
+from pipelines.references.journals import looks_like_organization, site_name_from_url
+from pipelines.references.source import (
     BOUNDARY_RE,
     MONTH,
     YEAR,

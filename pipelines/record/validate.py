@@ -15,7 +15,8 @@ from jsonschema import Draft202012Validator
 
 @cache
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("pipelines").joinpath("schema/article.schema.json").read_text("utf-8"))
+    path = resources.files("pipelines.record").joinpath("schema/article.schema.json")
+    return json.loads(path.read_text("utf-8"))
 
 
 @cache

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.archive import REMOVED, JsonlWriter, parse_line
-from pipelines.warc import RAW_DIR
+from pipelines.archive.jsonl import REMOVED, JsonlWriter, parse_line
+from pipelines.archive.warc import RAW_DIR
 
 
 @dataclass(frozen=True, slots=True, order=True)

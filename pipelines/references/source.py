@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipelines.journals import (
+from pipelines.references.journals import (
     CONNECTIVES,
     is_journal_word,
     looks_like_abbreviated_journal,

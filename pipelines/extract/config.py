@@ -1,5 +1,5 @@
 """Extraction settings, apart from the extractor: the crawl's main process reads them (and
-judges listing pages, ``listing_verdict``) without importing ``pipelines.extract``, which only its
+judges listing pages, ``listing_verdict``) without importing ``pipelines.extract.article``, which only its
 extraction worker processes run (importing it costs ~0.1 s of start-up: the reference parser
 compiles its patterns)."""
 
@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.chrome import (
+from pipelines.extract.chrome import (
     DEFAULT_CHROME_MARKERS,
     DEFAULT_CHROME_PHRASES,
     DEFAULT_MARKER_MAX_WORDS,
     ChromeFilter,
 )
-from pipelines.models import NotArticle
+from pipelines.record.models import NotArticle
 
 # Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
 DEFAULT_MIN_ARTICLE_WORDS = 120
-# CPU seconds one page's extraction may take (pipelines/budget.py). A post takes ~10 ms and a
+# CPU seconds one page's extraction may take (pipelines/extract/budget.py). A post takes ~10 ms and a
 # 20 MB page a few seconds; a page over this is recorded as ``extract_timeout`` and skipped.
 DEFAULT_EXTRACT_TIMEOUT = 20.0
 

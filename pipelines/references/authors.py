@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.journals import looks_like_organization
+from pipelines.references.journals import looks_like_organization
 
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x250)) if ch.isupper())
 _LOWER = "".join(ch for ch in map(chr, range(0x61, 0x250)) if ch.islower() and ch not in "ªº")

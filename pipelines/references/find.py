@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.identifiers import DOI_RE, PMCID_RE, PMID_RE
-from pipelines.models import Reference
-from pipelines.refparse import parse_reference
+from pipelines.record.models import Reference
+from pipelines.references.identifiers import DOI_RE, PMCID_RE, PMID_RE
+from pipelines.references.parse import parse_reference
 
 REFERENCE_HEADING = re.compile(
     r"^\s*(?:the\s+|our\s+|key\s+|scientific\s+|selected\s+|list\s+of\s+)?"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelines.archive import ARTICLES, CRAWLS, iter_records, parse_line
-from pipelines.normalize import word_count
+from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records, parse_line
+from pipelines.record.normalize import word_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.profiles import Profile, chrome_matcher
-from pipelines.urls import site_key
+from pipelines.extract.profiles import Profile, chrome_matcher
+from pipelines.record.urls import site_key
 
 # Elements chrome rules must never remove, however their classes read ("cookies-enabled" on <body>).
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
@@ -88,7 +88,7 @@ def _words(text: str) -> str:
 
 
 def _trafilatura_lines(tree: lxml_html.HtmlElement, url: str, include_tables: bool, fast: bool) -> list[str]:
-    from trafilatura import bare_extraction  # on first use (see pipelines.extract._load_html)
+    from trafilatura import bare_extraction  # on first use (see pipelines.extract.article._load_html)
 
     # works on a copy: the tree can be extracted from again
     doc = bare_extraction(tree, url=url, options=extraction_options(url, include_tables, fast))

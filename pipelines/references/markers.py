@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from pipelines.citations_authoryear import AuthorYearMarker, find_author_year, match_entry
-from pipelines.citations_check import MarkerSpan, add_reason, flag_sentence
-from pipelines.models import Citation, Reference
+from pipelines.record.models import Citation, Reference
+from pipelines.references.authoryear import AuthorYearMarker, find_author_year, match_entry
+from pipelines.references.contradictions import MarkerSpan, add_reason, flag_sentence
 
 # "(1)", "[2]", "[2, 3]", "(1-3)", "(1–3, 5)": one to three digits, so "(2019)" is not a marker.
 # A square bracket may touch the word before it ("preferences[4]", from a <sup>4</sup>); a

@@ -36,9 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.config import ExtractConfig
-from pipelines.cpus import usable_cpus
-from pipelines.models import Article, NotArticle, Page, PageError
+from pipelines.extract.config import ExtractConfig
+from pipelines.extract.cpus import usable_cpus
+from pipelines.record.models import Article, NotArticle, Page, PageError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ PARENT_CHECK_SECONDS = 0.2
 # Imported once by the fork server, so that every worker starts with them (trafilatura is
 # otherwise imported on first use, which the crawl's main process never reaches).
 # This module too: each worker's entry point (_serve) is unpickled from here (~35 ms to import).
-WORKER_MODULES = ("pipelines.extract", "trafilatura", "pipelines.extract_pool")
+WORKER_MODULES = ("pipelines.extract.article", "trafilatura", "pipelines.extract.pool")
 AHEAD = 2  # pages sent to a worker at once: it starts the next one without waiting for the loop
 FRAME = struct.Struct("!Q")  # length of the pickle that follows
 SOCKET_BUFFER = 4 * 1024 * 1024  # asked for; the kernel may give less (writes then wait in the loop)
@@ -113,7 +113,7 @@ def _alive(pid: int) -> bool:
 
 def _build_in_worker(page: Page) -> Result:
     assert _worker_config is not None, "worker started without _init_worker"
-    from pipelines.extract import build_article  # preloaded by the fork server (WORKER_MODULES)
+    from pipelines.extract.article import build_article  # preloaded by the fork server (WORKER_MODULES)
 
     return build_article(page, _worker_config)
 

@@ -1,0 +1,67 @@
+"""The archive: the append-only JSONL files (articles, errors, crawls) with their lock and torn-tail
+repair, WARC captures, version history and changes, exports, and merging shards.
+Imports only ``pipelines.record``.
+"""
+
+from typing import TYPE_CHECKING
+
+from pipelines._exports import lazy_exports
+
+# public name -> the module that defines it, loaded on first use (pipelines/_exports.py)
+_EXPORTS = {
+    "export_lines": "history",
+    "find_changes": "history",
+    "format_changes": "history",
+    "ARTICLES": "jsonl",
+    "Archive": "jsonl",
+    "ArchiveError": "jsonl",
+    "CRAWLS": "jsonl",
+    "ERRORS": "jsonl",
+    "KnownPage": "jsonl",
+    "append_crawl_summary": "jsonl",
+    "article_record": "jsonl",
+    "by_url": "jsonl",
+    "hold_lock": "jsonl",
+    "iter_records": "jsonl",
+    "load_known_pages": "jsonl",
+    "new_crawl_id": "jsonl",
+    "repair_torn_tail": "jsonl",
+    "shard_file": "jsonl",
+    "merge_archives": "merge",
+    "shard_files": "merge",
+    "Capture": "warc",
+    "DEFAULT_COMPRESS_LEVEL": "warc",
+    "WarcCapture": "warc",
+    "iter_captures": "warc",
+    "warc_started": "warc",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from pipelines.archive.history import export_lines, find_changes, format_changes
+    from pipelines.archive.jsonl import (
+        ARTICLES,
+        CRAWLS,
+        ERRORS,
+        Archive,
+        ArchiveError,
+        KnownPage,
+        append_crawl_summary,
+        article_record,
+        by_url,
+        hold_lock,
+        iter_records,
+        load_known_pages,
+        new_crawl_id,
+        repair_torn_tail,
+        shard_file,
+    )
+    from pipelines.archive.merge import merge_archives, shard_files
+    from pipelines.archive.warc import (
+        DEFAULT_COMPRESS_LEVEL,
+        Capture,
+        WarcCapture,
+        iter_captures,
+        warc_started,
+    )

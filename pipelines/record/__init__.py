@@ -1,0 +1,68 @@
+"""The record: the dataclasses every stage passes on (``Page``, ``Article``, ``Reference``...),
+normalisation of names, dates and text, URLs and sites, and the JSON Schema with its validation.
+The lowest layer: it imports no other stage.
+"""
+
+from typing import TYPE_CHECKING
+
+from pipelines._exports import lazy_exports
+
+# public name -> the module that defines it, loaded on first use (pipelines/_exports.py)
+_EXPORTS = {
+    "Article": "models",
+    "Author": "models",
+    "Citation": "models",
+    "NotArticle": "models",
+    "Page": "models",
+    "PageError": "models",
+    "Reference": "models",
+    "Removal": "models",
+    "Settled": "models",
+    "article_id": "normalize",
+    "clean_line": "normalize",
+    "content_hash": "normalize",
+    "iso_date": "normalize",
+    "join_paragraphs": "normalize",
+    "parse_author": "normalize",
+    "parse_date": "normalize",
+    "parse_datetime": "normalize",
+    "split_authors": "normalize",
+    "utc_now": "normalize",
+    "word_count": "normalize",
+    "DEFAULT_PORTS": "urls",
+    "clean_url": "urls",
+    "site_key": "urls",
+    "site_root": "urls",
+    "BadLine": "validate",
+    "validate_file": "validate",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from pipelines.record.models import (
+        Article,
+        Author,
+        Citation,
+        NotArticle,
+        Page,
+        PageError,
+        Reference,
+        Removal,
+        Settled,
+    )
+    from pipelines.record.normalize import (
+        article_id,
+        clean_line,
+        content_hash,
+        iso_date,
+        join_paragraphs,
+        parse_author,
+        parse_date,
+        parse_datetime,
+        split_authors,
+        utc_now,
+        word_count,
+    )
+    from pipelines.record.urls import DEFAULT_PORTS, clean_url, site_key, site_root
+    from pipelines.record.validate import BadLine, validate_file
