@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from pipelines.extract.article import extract_article  # noqa: E402
-from pipelines.record.models import Article  # noqa: E402
+from pipelines.extract import extract_article  # noqa: E402
+from pipelines.record import Article  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
 TARGET_F1 = 0.970

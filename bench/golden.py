@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.references import load as load_references  # noqa: E402
-from pipelines.archive.jsonl import article_record  # noqa: E402
-from pipelines.extract.article import extract_article  # noqa: E402
-from pipelines.record.models import Article  # noqa: E402
-from pipelines.references.parse import parse_reference  # noqa: E402
+from pipelines.archive import article_record  # noqa: E402
+from pipelines.extract import extract_article  # noqa: E402
+from pipelines.record import Article  # noqa: E402
+from pipelines.references import parse_reference  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 SYNTHETIC_POSTS = 300

@@ -25,14 +25,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.discovery import robots_sitemaps, url_kind  # noqa: E402
-from pipelines.extract.article import extract_article  # noqa: E402
-from pipelines.extract.budget import ExtractTimeout, run_with_budget  # noqa: E402
-from pipelines.extract.config import ExtractConfig  # noqa: E402
-from pipelines.record.normalize import iso_date, parse_author, split_authors  # noqa: E402
-from pipelines.record.urls import clean_url  # noqa: E402
-from pipelines.references.find import looks_like_citation  # noqa: E402
-from pipelines.references.markers import link_citations  # noqa: E402
-from pipelines.references.parse import parse_reference  # noqa: E402
+from pipelines.extract import (  # noqa: E402
+    ExtractConfig,
+    ExtractTimeout,
+    extract_article,
+    run_with_budget,
+)
+from pipelines.record import (  # noqa: E402
+    clean_url,
+    iso_date,
+    parse_author,
+    split_authors,
+)
+from pipelines.references import (  # noqa: E402
+    link_citations,
+    looks_like_citation,
+    parse_reference,
+)
 
 GOAL_SECONDS = 1.0  # worst CPU time of a whole 100 KB page (issue: "under 1 s")
 CAP_SECONDS = 30.0

@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.references.parse import parse_reference  # noqa: E402
+from pipelines.references import parse_reference  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "references" / "grobid_biomed_dev.jsonl"
 FIELDS = ("authors", "title", "container", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")

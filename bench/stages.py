@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _synthetic_site import build_site
 
 import pipelines.extract.article as extract
-from pipelines.record.models import Page
+from pipelines.record import Page
 
 # Names pipelines.extract.article calls, in the order _extract calls them
 STAGES = (

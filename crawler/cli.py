@@ -60,11 +60,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def fail(message: str, code: int = 2) -> int:
-    """Print a one-line error (never a traceback) and return the exit status."""
-    print(f"clinic-archive: error: {message}", file=sys.stderr)
-    return code
-
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,8 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from pipelines import TOOL
-from pipelines.archive.jsonl import ArchiveError, append_crawl_summary
-from pipelines.record.normalize import utc_now
+from pipelines.archive import ArchiveError, append_crawl_summary
+from pipelines.record import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 
-from pipelines.archive.jsonl import repair_torn_tail
-from pipelines.record.urls import clean_url
+from pipelines.archive import repair_torn_tail
+from pipelines.record import clean_url
 
 LEDGER = "clinic-ledger.jsonl"
 JOB = "clinic-job.json"

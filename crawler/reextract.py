@@ -27,21 +27,17 @@ from typing import TypeVar
 
 from scrapy.http import HtmlResponse
 
-from crawler.discovery import (
-    PageDedup,
-    clean_url,
-    extract_links,
-    html_root,
-    is_listing,
-    response_kind,
-    site_key,
+from crawler.discovery import PageDedup, extract_links, html_root, is_listing, response_kind
+from pipelines.archive import (
+    Archive,
+    Capture,
+    append_crawl_summary,
+    iter_captures,
+    new_crawl_id,
+    warc_started,
 )
-from pipelines.archive.jsonl import Archive, append_crawl_summary, new_crawl_id
-from pipelines.archive.warc import Capture, iter_captures, warc_started
-from pipelines.extract.article import DEFAULT_CONFIG, ExtractConfig, build_article
-from pipelines.extract.encoding import html_encoding
-from pipelines.record.models import Article, NotArticle, Page, PageError, Removal
-from pipelines.record.normalize import utc_now
+from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article, html_encoding
+from pipelines.record import Article, NotArticle, Page, PageError, Removal, clean_url, site_key, utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

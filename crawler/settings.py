@@ -5,8 +5,13 @@ Every tunable lives here with its default; override any of them with ``-s NAME=V
 """
 
 from crawler import TOOL
-from pipelines.extract.chrome import DEFAULT_CHROME_MARKERS, DEFAULT_CHROME_PHRASES, DEFAULT_MARKER_MAX_WORDS
-from pipelines.extract.config import DEFAULT_EXTRACT_TIMEOUT, DEFAULT_MIN_ARTICLE_WORDS
+from pipelines.extract import (
+    DEFAULT_CHROME_MARKERS,
+    DEFAULT_CHROME_PHRASES,
+    DEFAULT_EXTRACT_TIMEOUT,
+    DEFAULT_MARKER_MAX_WORDS,
+    DEFAULT_MIN_ARTICLE_WORDS,
+)
 
 BOT_NAME = "clinic_archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -35,7 +40,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# Retries wait (crawler/retry.py): for the server's Retry-After, but at most this many seconds
+# Retries wait (crawler/fetch/retry.py): for the server's Retry-After, but at most this many seconds
 # (an answer of "come back in an hour" would hold the crawl open; the page is logged instead
 # once the attempts run out), else this base doubled per attempt (1 s, 2 s, ...). A 429, or
 # any Retry-After, also slows that site to one request per wait until it answers normally again.
@@ -87,7 +92,7 @@ CLINIC_EXTRACT_WORKERS: int | None = None
 # running reactor (fork) and without re-importing everything per worker (spawn).
 CLINIC_EXTRACT_START_METHOD = "forkserver"
 
-# --- Raw captures (crawler/capture.py, pipelines/archive/warc.py) --------------------------------
+# --- Raw captures (crawler/fetch/capture.py, pipelines/archive/warc.py) --------------------------------
 CLINIC_RAW_CAPTURE = True  # every response to OUTPUT/raw/<crawl-id>.warc.gz; --no-raw turns it off
 CLINIC_RAW_MAX_BYTES = 5 * 1024 * 1024  # larger bodies (binaries) are fetched but not kept
 
@@ -96,21 +101,21 @@ CLINIC_OUTPUT_DIR = "output"
 CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
 
 DOWNLOADER_MIDDLEWARES = {
-    # Retry-After and back-off instead of immediate retries (crawler/retry.py)
+    # Retry-After and back-off instead of immediate retries (crawler/fetch/retry.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.RetryAfterMiddleware": 550,
-    # redirect loops, endless chains and redirects off the site end as errors (crawler/redirects.py)
+    "crawler.fetch.retry.RetryAfterMiddleware": 550,
+    # redirect loops, endless chains and redirects off the site end as errors (crawler/fetch/redirects.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.redirects.SafeMetaRefreshMiddleware": 580,
+    "crawler.fetch.redirects.SafeMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.redirects.SafeRedirectMiddleware": 600,
+    "crawler.fetch.redirects.SafeRedirectMiddleware": 600,
     # conditional requests for archived pages, redirects included (after RedirectMiddleware's 600)
-    "crawler.conditional.ConditionalRequestMiddleware": 650,
-    # a distributed crawl's per-site interval across all workers (crawler/distributed.py);
+    "crawler.fetch.conditional.ConditionalRequestMiddleware": 650,
+    # a distributed crawl's per-site interval across all workers (crawler/distributed/);
     # switched off on a single machine
-    "crawler.distributed.SitePoliteness": 940,
+    "crawler.distributed.politeness.SitePoliteness": 940,
     # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
-    "crawler.capture.WarcCaptureMiddleware": 950,
+    "crawler.fetch.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.scrapy_adapters.ExtractPipeline": 300,
@@ -136,7 +141,7 @@ SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
 # files are ~20% larger than at 9.
 CLINIC_RAW_COMPRESS_LEVEL = 1
 
-# --- Distributed crawling (clinic-archive worker; crawler/distributed.py, README "Scaling out") ----
+# --- Distributed crawling (clinic-archive worker; crawler/distributed/, README "Scaling out") ----
 CLINIC_REDIS_CRAWL = None  # the crawl's name on Redis; set by `clinic-archive worker`
 CLINIC_SHARD = None  # the worker's name: articles-<shard>.jsonl, raw/<crawl-id>-<shard>.warc.gz
 CLINIC_REDIS_HEARTBEAT = 1.0  # seconds between heartbeats (and polls of the shared queue)

@@ -8,10 +8,9 @@ from typing import Any
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from pipelines.archive.jsonl import Archive, ArchiveError
-from pipelines.extract.config import ExtractConfig, listing_verdict
-from pipelines.extract.pool import ExtractPool, worker_count
-from pipelines.record.models import Article, NotArticle, Page, PageError, Removal, Settled
+from pipelines.archive import Archive, ArchiveError
+from pipelines.extract import ExtractConfig, ExtractPool, listing_verdict, worker_count
+from pipelines.record import Article, NotArticle, Page, PageError, Removal, Settled
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ class ExtractPipeline:
         elif self.pool:
             result = await self.pool.build(item)
         else:  # inline; imported here, as with a pool only the workers need the extractor
-            from pipelines.extract.article import build_article
+            from pipelines.extract import build_article
 
             result = build_article(item, self.config)
         if isinstance(result, NotArticle):

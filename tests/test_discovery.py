@@ -8,16 +8,15 @@ from lxml import html as lxml_html
 from crawler.discovery import (
     DiscoveryError,
     UrlKind,
-    clean_url,
     extract_links,
     is_taxonomy_sitemap,
     modified_before,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
-    site_key,
     url_kind,
 )
+from pipelines.record import clean_url, site_key
 
 
 @pytest.mark.parametrize(

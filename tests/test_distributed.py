@@ -387,7 +387,7 @@ def test_a_request_is_marked_seen_only_together_with_being_queued(redis_url: str
     the queue in one step; a seen one changes neither; dont_filter ("") always queues."""
     import redis
 
-    from crawler.distributed import ENQUEUE
+    from crawler.distributed.scripts import ENQUEUE
 
     client = redis.Redis.from_url(redis_url)
     enqueue = client.register_script(ENQUEUE)

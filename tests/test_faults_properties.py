@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from crawler.discovery import (
     DiscoveryError,
     UrlKind,
-    clean_url,
     extract_links,
     parse_feed,
     parse_sitemap,
@@ -27,6 +26,7 @@ from crawler.discovery import (
 from pipelines.archive.jsonl import article_record
 from pipelines.extract.article import extract_article
 from pipelines.extract.encoding import html_encoding
+from pipelines.record import clean_url
 from pipelines.record.models import Article, NotArticle, PageError
 from pipelines.record.validate import record_problems
 

@@ -21,7 +21,7 @@ from crawler.discovery import (
     response_kind,
     url_kind,
 )
-from crawler.retry import parse_retry_after, retry_wait
+from crawler.fetch.retry import parse_retry_after, retry_wait
 from pipelines.archive.jsonl import Archive, ArchiveError, hold_lock
 from pipelines.extract.encoding import html_encoding
 

@@ -100,7 +100,7 @@ def test_a_lower_level_trades_size_for_speed_not_content(tmp_path):
 
 
 def test_headers_are_stored_as_received_and_odd_ones_do_not_break_the_file(tmp_path):
-    """Header values reach the capture decoded as Latin-1 (crawler/capture.py); the record holds
+    """Header values reach the capture decoded as Latin-1 (crawler/fetch/capture.py); the record holds
     the original bytes. A value that is not Latin-1 at all (a caller's own text) is kept as UTF-8."""
     warc = WarcCapture(tmp_path, "odd")
     sent = "Jürgen".encode().decode("latin-1")  # UTF-8 bytes on the wire, as the crawler sees them
@@ -564,7 +564,7 @@ def test_html_parser_gives_html_elements_without_a_python_lookup():
 
 
 def test_extraction_and_link_trees_are_made_by_c_lookup_parsers():
-    from crawler.discovery import _HTML_PARSER
+    from crawler.discovery.pages import _HTML_PARSER
     from pipelines.extract.article import HTML_PARSER, _load_html
 
     page = _load_html(FORM_PAGE)

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.cli import fail
-from pipelines.extract.config import DEFAULT_EXTRACT_TIMEOUT
-from pipelines.extract.cpus import usable_cpus
+from crawler.commands.common import fail
+from pipelines.extract import DEFAULT_EXTRACT_TIMEOUT, usable_cpus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,8 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from pipelines.archive.jsonl import ARTICLES
-    from pipelines.archive.merge import merge_archives, shard_files
+    from pipelines.archive import ARTICLES, merge_archives, shard_files
 
     missing = [str(d) for d in args.inputs if not shard_files(d, "articles")]
     if missing:
@@ -102,9 +100,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     import json
 
-    from pipelines.archive.history import find_changes, format_changes
-    from pipelines.archive.jsonl import ARTICLES
-    from pipelines.record.normalize import parse_date
+    from pipelines.archive import ARTICLES, find_changes, format_changes
+    from pipelines.record import parse_date
 
     if not (args.output / ARTICLES).exists():
         return fail(f"no archive in {args.output} (expected {args.output / ARTICLES})")
@@ -123,8 +120,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.archive.history import export_lines
-    from pipelines.archive.jsonl import ARTICLES
+    from pipelines.archive import ARTICLES, export_lines
 
     source = args.output / ARTICLES
     if not source.exists():
@@ -146,8 +142,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from crawler.reextract import order_warcs, reextract
-    from pipelines.archive.jsonl import ARTICLES, ArchiveError
-    from pipelines.extract.config import ExtractConfig
+    from pipelines.archive import ARTICLES, ArchiveError
+    from pipelines.extract import ExtractConfig
 
     missing = [str(p) for p in args.warcs if not p.is_file()]
     if missing:

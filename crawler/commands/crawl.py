@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import json
 import shutil
-import sys
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import fail
+from crawler.commands.common import fail, parse_settings, run_spider
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     crawl.set_defaults(func=cmd_crawl)
     crawl.add_argument("seeds", nargs="*", metavar="SEED", help="a site root or blog index URL")
     add_crawl_options(crawl)
-    from crawler.commands.distributed import add_redis_options
+    from crawler.commands.common import add_redis_options
 
     add_redis_options(crawl)
 
@@ -90,8 +87,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if not args.redis:
         start_extraction_early(overrides)
-    from crawler.spiders.clinic_blog import SeedError, parse_seeds
-    from pipelines.record.normalize import parse_date
+    from crawler.discovery import SeedError, parse_seeds
+    from pipelines.record import parse_date
 
     try:
         seeds = parse_seeds(args.seeds, args.seeds_file)
@@ -112,7 +109,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.no_raw:
         overrides["CLINIC_RAW_CAPTURE"] = False
     if args.redis:
-        from crawler.commands.distributed import enqueue_crawl
+        from crawler.commands.common import enqueue_crawl
 
         options = {"since": args.since, "max_pages": args.max_pages, "settings": overrides}
         return enqueue_crawl(args.redis, args.crawl, seeds, options)
@@ -133,7 +130,7 @@ def start_extraction_early(overrides: dict[str, Any]) -> None:
     """Start the extraction workers' fork server before this process imports Scrapy (unless the
     crawl extracts inline or starts its workers another way): its own imports then run meanwhile."""
     from crawler import settings as defaults
-    from pipelines.extract.pool import start_fork_server, worker_count
+    from pipelines.extract import start_fork_server, worker_count
 
     try:
         workers = worker_count(overrides.get("CLINIC_EXTRACT_WORKERS", defaults.CLINIC_EXTRACT_WORKERS))
@@ -142,17 +139,6 @@ def start_extraction_early(overrides: dict[str, Any]) -> None:
     method = overrides.get("CLINIC_EXTRACT_START_METHOD") or defaults.CLINIC_EXTRACT_START_METHOD
     if workers and method == "forkserver":
         start_fork_server()
-
-
-def parse_settings(items: list[str]) -> dict[str, str]:
-    """``-s NAME=VALUE`` options as a dict; ValueError naming the first malformed one."""
-    settings = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
-        settings[name.strip()] = value
-    return settings
 
 
 def host_resolves(url: str) -> bool:
@@ -185,7 +171,7 @@ def run_crawl(
     The crawl keeps its state in ``OUTPUT/.jobs/<job>/`` (Scrapy's JOBDIR plus our ledger), the
     job named after the command's seeds and options, so running the same command again after an
     interruption resumes it. A crawl that finishes removes its job directory."""
-    from pipelines.archive.jsonl import ArchiveError, hold_lock
+    from pipelines.archive import ArchiveError, hold_lock
 
     # The lock is taken before anything opens a file in OUTPUT (job ledger, raw captures, log)
     # and held until the crawl is over, so a second crawl refuses at once, whenever it starts.
@@ -209,7 +195,7 @@ def _locked_crawl(
     fresh: bool,
 ) -> int:
     from crawler.jobledger import job_crawl_id
-    from pipelines.archive.jsonl import new_crawl_id
+    from pipelines.archive import new_crawl_id
 
     overrides = dict(overrides or {})
     job = Path(overrides.get("JOBDIR") or job_dir(output, seeds, since, max_pages))
@@ -227,121 +213,10 @@ def _locked_crawl(
     return summary.exit_code()
 
 
-@dataclass
-class CrawlOutcome:
-    """How a crawl run ended, for the command's exit status."""
-
-    code: int | None  # already decided (the output failed, no summary)
-    finish_reason: str | None = None
-    seed_failures: dict[str, str] = field(default_factory=dict)
-
-    def exit_code(self) -> int:
-        if self.finish_reason == "shutdown":
-            print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
-            return 130
-        for url, message in self.seed_failures.items():
-            print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
-        return 1 if self.seed_failures else 0
-
-
-def run_spider(
-    seeds: list[str],
-    output: Path,
-    crawl_id: str,
-    max_pages: int = 0,
-    since: str | None = None,
-    overrides: dict[str, Any] | None = None,
-    verbose: bool = False,
-    shard: str | None = None,
-) -> CrawlOutcome:
-    """Run the clinic_blog spider in this process (settings from crawler/settings.py, then
-    ``overrides``), print the crawl's summary paragraph and say how it ended."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    from crawler.spiders.clinic_blog import ClinicBlogSpider
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    log_file = output / "logs" / (f"{crawl_id}-{shard}.log" if shard else f"{crawl_id}.log")
-    cli_settings: dict[str, Any] = {
-        "CLINIC_OUTPUT_DIR": str(output),
-        "CLINIC_CRAWL_ID": crawl_id,
-        "CLINIC_PROGRESS": True,
-    }
-    if not verbose:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        cli_settings["LOG_FILE"] = str(log_file)
-    settings.setdict(cli_settings, priority="cmdline")
-    settings.setdict(overrides or {}, priority="cmdline")
-
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(ClinicBlogSpider)
-    process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
-    # What exists now (modules, settings, the spider and the archive state it loaded) lives as long
-    # as the crawl: out of the garbage collector's sight, its full passes stop walking it over and
-    # over (they took ~3% of the crawl process's CPU at N = 1,000; ~2% since).
-    gc.freeze()
-    process.start()
-
-    summary = read_summary(output, crawl_id, shard)
-    spider = crawler.spider
-    print(summary_paragraph(summary, output, None if verbose else log_file, shard))
-    fatal = (summary or {}).get("fatal") or crawler.stats.get_value("clinic/fatal")
-    if fatal:  # the output could not be written (disk full, permissions): nothing half-written stays
-        fail(fatal, 1)
-        print("Fix that, then run the same command again to resume the crawl.", file=sys.stderr)
-        return CrawlOutcome(1)
-    if summary is None:
-        where = f"the log {log_file}" if not verbose else "the log above"
-        return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
-    failures = dict(spider.seed_failures) if spider is not None else {}
-    return CrawlOutcome(None, summary["finish_reason"], failures)
-
-
 def job_dir(output: Path, seeds: list[str], since: str | None, max_pages: int) -> Path:
     """``OUTPUT/.jobs/job-<hash>``: the same command always maps to the same job."""
     spec = json.dumps({"seeds": sorted(seeds), "since": since, "max_pages": max_pages or 0}, sort_keys=True)
     return output / ".jobs" / f"job-{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
-
-
-def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[str, Any] | None:
-    from pipelines.archive.jsonl import CRAWLS, iter_records, shard_file
-
-    path = output / shard_file(CRAWLS, shard)
-    if not path.exists():
-        return None
-    found = None
-    for record in iter_records(path):
-        if record.get("crawl_id") == crawl_id:
-            found = record
-    return found
-
-
-def summary_paragraph(
-    summary: dict[str, Any] | None, output: Path, log_file: Path | None, shard: str | None = None
-) -> str:
-    from pipelines.archive.jsonl import ARTICLES, CRAWLS, ERRORS, shard_file
-
-    if summary is None:
-        return "No crawl summary was written."
-    arts = summary["articles"]
-    written = arts["new"] + arts["changed"]
-    by_count = sorted(summary["errors"].items(), key=lambda kv: (-kv[1], kv[0]))
-    errors = ", ".join(f"{k} {v}" for k, v in by_count) or "none"
-    lines = [
-        f"Crawl {summary['crawl_id']} {summary['finish_reason']} in {summary['duration_s']:.1f} s: "
-        f"{summary['responses']} responses, {summary['pages_html']} HTML pages; "
-        f"{written} articles written ({arts['new']} new, {arts['changed']} changed), "
-        f"{arts['unchanged']} unchanged, {summary['not_articles']} pages were not articles; "
-        f"{summary['errors_total']} errors ({errors}).".replace(" 1 errors", " 1 error"),
-        f"Archive: {output / shard_file(ARTICLES, shard)}",
-        f"Errors:  {output / shard_file(ERRORS, shard)}",
-        f"Crawls:  {output / shard_file(CRAWLS, shard)}",
-    ]
-    if log_file:
-        lines.append(f"Log:     {log_file}")
-    return "\n".join(lines)
 
 
 # --- demo ---------------------------------------------------------------------------------

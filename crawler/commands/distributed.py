@@ -1,5 +1,5 @@
 """``clinic-archive worker``, ``crawl-status`` and ``crawl-clean``: distributed crawls on Redis
-(``crawl --redis`` starts one; see crawler/distributed.py and README "Scaling out")."""
+(``crawl --redis`` starts one; see crawler/distributed/ and README "Scaling out")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import fail
+from crawler.commands.common import fail
 
 REDIS_HELP = "the crawl's Redis, e.g. redis://10.0.0.5:6379/0"
 
@@ -70,44 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     clean.add_argument("--force", action="store_true", help="even if workers are still alive")
 
 
-def add_redis_options(parser: argparse.ArgumentParser) -> None:
-    """``crawl --redis URL --crawl NAME``: queue the crawl on Redis instead of running it here."""
-    parser.add_argument(
-        "--redis",
-        metavar="URL",
-        help="do not crawl here: queue the seeds as a distributed crawl on this Redis, for "
-        "`clinic-archive worker` processes to run (needs clinic-archive[distributed])",
-    )
-    parser.add_argument(
-        "--crawl",
-        metavar="NAME",
-        help="with --redis: the crawl's name (default: crawl-<date>-<time>)",
-    )
-
-
-def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: dict[str, Any]) -> int:
-    """``crawl --redis``: register the crawl and its seeds on Redis, print how to start workers."""
-    import time
-
-    from crawler.distributed import DistributedError, connect, create_crawl
-
-    name = name or time.strftime("crawl-%Y%m%d-%H%M%S", time.gmtime())
-    try:
-        server = connect(redis_url)
-        meta = create_crawl(server, name, seeds, options)
-    except DistributedError as exc:
-        return fail(str(exc))
-    count = f"{len(seeds)} seed{'' if len(seeds) == 1 else 's'}"
-    print(f"Queued crawl {name!r} (crawl id {meta['crawl_id']}) on {redis_url}: {count}.")
-    print("Start workers (on this machine or others), then merge their shards:")
-    print(f"  clinic-archive worker --redis {redis_url} --crawl {name} -o output/")
-    print(f"  clinic-archive crawl-status --redis {redis_url} --crawl {name}")
-    print("  clinic-archive merge output/ [more shard dirs...] -o merged/")
-    return 0
-
-
 def cmd_worker(args: argparse.Namespace) -> int:
-    from crawler.commands.crawl import parse_settings, run_spider
+    from crawler.commands.common import parse_settings, run_spider
     from crawler.distributed import (
         DistributedError,
         check_name,
@@ -117,7 +81,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         workers_of,
     )
     from crawler.distributed import worker_settings as distributed_settings
-    from pipelines.archive.jsonl import ArchiveError, hold_lock
+    from pipelines.archive import ArchiveError, hold_lock
 
     try:
         worker = check_name(args.worker_id or default_worker_id(), "worker")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.cli import fail
+from crawler.commands.common import fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,11 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipelines.archive.jsonl import article_record
-    from pipelines.extract.article import extract_article
-    from pipelines.record.models import Article, NotArticle
-    from pipelines.record.normalize import utc_now
-    from pipelines.record.urls import clean_url
+    from pipelines.archive import article_record
+    from pipelines.extract import extract_article
+    from pipelines.record import Article, NotArticle, clean_url, utc_now
 
     if not clean_url(args.url):
         return fail(f"--url must be an http(s) URL, got {args.url!r}")
@@ -56,7 +54,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipelines.record.validate import BadLine, validate_file
+    from pipelines.record import BadLine, validate_file
 
     if not args.file.exists():
         return fail(f"no such file: {args.file}")

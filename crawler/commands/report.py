@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from crawler.cli import fail
+from crawler.commands.common import fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,9 +76,9 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
 
 def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date | None] | str:
     """The archive file, sites and since date of the arguments, or an error message."""
-    from pipelines.record.normalize import parse_date
+    from pipelines.record import parse_date
     from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
-    from pipelines.report.scan import archive_file
+    from pipelines.report import archive_file
 
     assert DEFAULT_THRESHOLD == REPORT_THRESHOLD, "crawler/commands/report.py: update DEFAULT_THRESHOLD"
 
@@ -126,9 +126,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
-    from pipelines.report import cluster_rows
-    from pipelines.report.neardup import Signer
-    from pipelines.report.scan import scan_archive
+    from pipelines.report import Signer, cluster_rows, scan_archive
 
     scope = read_scope(args)
     if isinstance(scope, str):

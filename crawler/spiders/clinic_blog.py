@@ -12,83 +12,49 @@ items so the archive logs each one exactly once.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
-from crawler.capture import META_FETCHED_AT, META_POINTER
-from crawler.conditional import AlreadyConfirmed
 from crawler.discovery import (
-    DecompressionBombError,
-    DiscoveryError,
     PageDedup,
+    SeedError,
     UrlKind,
-    clean_url,
     extract_links,
     html_root,
     is_listing,
-    is_taxonomy_sitemap,
     modified_before,
-    parse_feed,
-    parse_sitemap,
+    parse_seeds,
     response_kind,
-    robots_sitemaps,
-    site_key,
-    site_root,
     url_kind,
 )
 from crawler.distributed import Coordinator
-from crawler.failures import describe_failure, http_error_message
+from crawler.fetch.capture import META_FETCHED_AT, META_POINTER
+from crawler.fetch.redirects import redirect_chain
 from crawler.jobledger import JobLedger
-from crawler.redirects import redirect_chain
-from pipelines.archive.jsonl import KnownPage, by_url, load_known_pages, new_crawl_id
-from pipelines.extract.encoding import html_encoding
-from pipelines.record.models import Page, PageError, Removal, Settled
-from pipelines.record.normalize import parse_date, utc_now
-
-# Higher runs first: read the site's own maps before wandering its links.
-PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "seed": 70, "post": 50, "listing": 20, "link": 0}
-
-
-class SeedError(ValueError):
-    """A seed that is not an http(s) URL."""
-
-
-def parse_seeds(seeds: str | list[str] | None = None, seeds_file: str | None = None) -> list[str]:
-    """Seeds from a comma/space separated string, a list, and/or a file (one per line, # comments)."""
-    items: list[str] = []
-    if isinstance(seeds, str):
-        items += seeds.replace(",", " ").split()
-    elif seeds:
-        items += list(seeds)
-    if seeds_file:
-        for line in Path(seeds_file).read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                items.append(line)
-    cleaned = []
-    for item in items:
-        url = clean_url(item if "://" in item else f"https://{item}")
-        host = site_key(url).split(":")[0] if url else ""
-        if "." not in host and host != "localhost":
-            raise SeedError(
-                f"not a website URL: {item!r} (expected something like https://clinic.example/blog/)"
-            )
-        if url not in cleaned:
-            cleaned.append(url)
-    return cleaned
+from crawler.spiders.errors import ErrorsMixin
+from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
+from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
+from pipelines.extract import codec_name, html_encoding
+from pipelines.record import (
+    Page,
+    PageError,
+    Removal,
+    Settled,
+    clean_url,
+    parse_date,
+    site_key,
+    site_root,
+    utc_now,
+)
 
 
-class ClinicBlogSpider(scrapy.Spider):
+class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
     name = "clinic_blog"
 
     def __init__(
@@ -120,7 +86,7 @@ class ClinicBlogSpider(scrapy.Spider):
         self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
         self.known: dict[str, KnownPage] = {}  # archived articles of these sites, by URL
         self.confirmed: set[str] = set()  # ids of known pages seen unchanged (304, sitemap lastmod)
-        # (crawler/conditional.py adds the conditional headers to requests for known pages)
+        # (crawler/fetch/conditional.py adds the conditional headers to requests for known pages)
         self._rechecked = False
         self.trust_lastmod = True
         self.coordinator: Coordinator | None = None  # set by from_crawler in a distributed worker
@@ -140,7 +106,7 @@ class ClinicBlogSpider(scrapy.Spider):
         spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
         spider.ledger = None
-        # One worker of a distributed crawl (crawler/distributed.py): Redis holds the queue and
+        # One worker of a distributed crawl (crawler/distributed/): Redis holds the queue and
         # what each worker has in flight, so it is the ledger, and the seeds come from there.
         spider.coordinator = Coordinator.from_settings(crawler)
         if spider.coordinator is not None:
@@ -254,118 +220,7 @@ class ClinicBlogSpider(scrapy.Spider):
 
     # --- robots.txt and sitemaps ----------------------------------------------------------
 
-    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
-        """Scrapy parsed a site's robots.txt: start its sitemaps from the ``Sitemap:`` lines."""
-        if not self._on_site(request.url):
-            return
-        protego = getattr(robotparser, "rp", None)
-        sitemaps = [u for u in (clean_url(s, request.url) for s in getattr(protego, "sitemaps", [])) if u]
-        for sitemap_request in self._start_sitemaps(site_root(request.url), sitemaps):
-            self.crawler.engine.crawl(sitemap_request)
-
-    def _robots_output(self, response: Response) -> Iterator[Any]:
-        body = response.body.decode("utf-8", "replace")
-        yield from self._start_sitemaps(response.meta["site_root"], robots_sitemaps(body, response.url))
-
-    def robots_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._settled(failure.request, self._start_sitemaps(failure.request.meta["site_root"], []))
-
-    def _start_sitemaps(self, root: str, sitemaps: list[str]) -> Iterator[scrapy.Request]:
-        """The sitemaps robots.txt names, or the usual locations when it names none. Once per site."""
-        site = site_key(root)
-        if site in self._sitemaps_started:
-            return
-        self._sitemaps_started.add(site)
-        for url in sitemaps:
-            yield self._sitemap_request(url)
-        if not sitemaps:
-            for path in self.probe_sitemaps:
-                yield self._sitemap_request(root.rstrip("/") + path, probe=True)
-
-    def _sitemap_request(
-        self, url: str, probe: bool = False, parents: list[str] | None = None
-    ) -> scrapy.Request:
-        meta: dict[str, Any] = {"probe": probe, "stage": "discover"}
-        if parents:
-            meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
-        return scrapy.Request(
-            url, callback=self.parse_sitemap, errback=self.on_error, priority=PRIORITY["sitemap"], meta=meta
-        )
-
-    def _sitemap_output(self, response: Response) -> Iterator[Any]:
-        try:
-            sitemap = parse_sitemap(
-                response.body, response.url, self.max_sitemap_urls, self.max_body_bytes or 50 * 1024**2
-            )
-        except DiscoveryError as exc:
-            if response.meta.get("probe"):
-                self._count("probe_not_sitemap")
-                return
-            kind = "decompression_bomb" if isinstance(exc, DecompressionBombError) else "bad_sitemap"
-            yield PageError(self._first_url(response.request), "discover", kind, str(exc))
-            return
-        self._count("sitemaps")
-        if sitemap.is_index:
-            yield from self._sitemap_children(response, sitemap.entries)
-        else:
-            for entry in sitemap.entries:
-                yield from self._follow(
-                    entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp
-                )
-        if sitemap.problem:  # after the entries: they are queued before the error is archived
-            yield PageError(
-                self._first_url(response.request),
-                "discover",
-                "bad_sitemap",
-                f"{sitemap.problem}; used the "
-                f"{plural(len(sitemap.entries), 'complete entry', 'complete entries')} before it",
-            )
-
-    def _sitemap_children(self, response: Response, entries: list[Any]) -> Iterator[Any]:
-        """Child sitemaps of an index, except taxonomy ones and any that lead back up the chain."""
-        parents = [*response.meta.get("sitemap_parents", []), clean_url(response.url) or response.url]
-        looped = []
-        for entry in entries:
-            if not self._on_site(entry.url):
-                continue
-            if entry.url in parents:
-                looped.append(entry.url)
-            elif is_taxonomy_sitemap(entry.url):
-                self._count("skipped/taxonomy_sitemap")
-            else:
-                yield self._sitemap_request(entry.url, parents=parents)
-        if looped:
-            what = "itself" if looped == parents[-1:] else ", ".join(looped) + " (an index above it)"
-            yield PageError(
-                self._first_url(response.request),
-                "discover",
-                "sitemap_loop",
-                f"the sitemap index lists {what}; not followed again",
-            )
-
     # --- feeds ----------------------------------------------------------------------------
-
-    def _feed_request(self, url: str, probe: bool = False) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_feed,
-            errback=self.on_error,
-            priority=PRIORITY["feed"],
-            meta={"probe": probe, "stage": "discover"},
-        )
-
-    def _feed_output(self, response: Response) -> Iterator[Any]:
-        try:
-            entries = parse_feed(response.body, response.url)
-        except DiscoveryError as exc:
-            if response.meta.get("probe"):
-                self._count("probe_not_feed")
-                return
-            yield PageError(self._first_url(response.request), "discover", "bad_feed", str(exc))
-            return
-        self._count("feeds")
-        for entry in entries:
-            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -538,7 +393,7 @@ class ClinicBlogSpider(scrapy.Spider):
         missing charset is common; see pipelines/extract/encoding.py)."""
         encoding = html_encoding(content_type, response.body)
         if isinstance(response, HtmlResponse) and (
-            encoding is None or _codec(encoding) == _codec(response.encoding)
+            encoding is None or codec_name(encoding) == codec_name(response.encoding)
         ):
             return response
         if isinstance(response, HtmlResponse):
@@ -562,9 +417,6 @@ class ClinicBlogSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         yield from self._settled(response.request, self._page_output(response))
 
-    def on_error(self, failure: Failure) -> Iterator[Any]:
-        yield from self._settled(failure.request, self._error_output(failure))
-
     def _settled(self, request: scrapy.Request, output: Iterator[Any]) -> Iterator[Any]:
         """A request is done when its output has been handled: if it yields a page or error item,
         when that item has been archived or dropped (see _item_finished); else when a final
@@ -580,39 +432,6 @@ class ClinicBlogSpider(scrapy.Spider):
 
     # --- errors ---------------------------------------------------------------------------
 
-    def _error_output(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request
-        stage = request.meta.get("stage", "fetch")
-        if failure.check(HttpError):
-            response = failure.value.response
-            status = response.status
-            if request.meta.get("probe") and status in (404, 410):
-                self._count("probe_missing")
-                return
-            known = self.known.get(clean_url(request.url) or request.url)
-            if status == 304 and known:
-                self.confirmed.add(known.id)
-                self._count("not_modified")
-                return
-            if status in (404, 410) and known and not known.removed:
-                yield Removal(request.url, status, response.meta.get(META_FETCHED_AT) or utc_now())
-                return
-            kind, message = f"http_{status}", http_error_message(response, request)
-        elif failure.check(AlreadyConfirmed):
-            return
-        elif request.meta.get("probe"):
-            self._count("probe_failed")
-            return
-        else:
-            kind, message = describe_failure(failure, self.max_body_bytes)
-        # One line per URL as discovered (the first of a redirect chain); the later hops are done.
-        chain = redirect_chain(request)
-        self.finished(*chain[1:])
-        error = PageError(chain[0], stage, kind, message)
-        if request.meta.get("seed"):
-            self.seed_failures[chain[0]] = message
-        yield error
-
     def _first_url(self, request: scrapy.Request) -> str:
         return redirect_chain(request)[0]
 
@@ -623,14 +442,3 @@ class ClinicBlogSpider(scrapy.Spider):
 def response_headers(response: Response) -> dict[str, str]:
     """First value of each header, names lower-cased (what the extractor needs: etag, dates)."""
     return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _codec(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return encoding

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records, parse_line
-from pipelines.record.normalize import word_count
+from pipelines.record import word_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import TOOL
-from pipelines.record.models import Article, Author, Citation, PageError, Reference
-from pipelines.record.normalize import utc_now
+from pipelines.record import Article, Author, Citation, PageError, Reference, utc_now
 
 log = logging.getLogger(__name__)
 

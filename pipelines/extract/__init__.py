@@ -23,6 +23,7 @@ _EXPORTS = {
     "ExtractConfig": "config",
     "listing_verdict": "config",
     "usable_cpus": "cpus",
+    "codec_name": "encoding",
     "html_encoding": "encoding",
     "html_parser": "htmltree",
     "ExtractPool": "pool",
@@ -48,6 +49,6 @@ if TYPE_CHECKING:
         listing_verdict,
     )
     from pipelines.extract.cpus import usable_cpus
-    from pipelines.extract.encoding import html_encoding
+    from pipelines.extract.encoding import codec_name, html_encoding
     from pipelines.extract.htmltree import html_parser
     from pipelines.extract.pool import ExtractPool, start_fork_server, worker_count

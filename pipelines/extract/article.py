@@ -26,25 +26,32 @@ from pipelines.extract.metadata import (
     read_metadata,
 )
 from pipelines.extract.profiles import detect_profiles
-from pipelines.record.models import Article, Author, NotArticle, Page, PageError, Reference
-from pipelines.record.normalize import (
+from pipelines.record import (
+    Article,
+    Author,
+    NotArticle,
+    Page,
+    PageError,
+    Reference,
     article_id,
     clean_line,
+    clean_url,
     content_hash,
     iso_date,
     join_paragraphs,
     parse_author,
+    site_key,
     split_authors,
     word_count,
 )
-from pipelines.record.urls import clean_url, site_key
-from pipelines.references.find import (
+from pipelines.references import (
+    bracket_superscripts,
     find_reference_blocks,
+    link_citations,
     looks_like_citation,
     parse_entries,
     remove_elements,
 )
-from pipelines.references.markers import bracket_superscripts, link_citations
 
 log = logging.getLogger(__name__)
 

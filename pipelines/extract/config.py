@@ -13,7 +13,7 @@ from pipelines.extract.chrome import (
     DEFAULT_MARKER_MAX_WORDS,
     ChromeFilter,
 )
-from pipelines.record.models import NotArticle
+from pipelines.record import NotArticle
 
 # Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
 DEFAULT_MIN_ARTICLE_WORDS = 120

@@ -66,3 +66,9 @@ def _decodes(body: bytes, encoding: str) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+def codec_name(encoding: str) -> str:
+    """Python's name for an encoding ("latin-1" and "ISO-8859-1" are both "iso8859-1"), or the
+    name as given when Python does not know it: to compare two labels."""
+    return _codec_name(encoding) or encoding

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.extract.profiles import Profile, chrome_matcher
-from pipelines.record.urls import site_key
+from pipelines.record import site_key
 
 # Elements chrome rules must never remove, however their classes read ("cookies-enabled" on <body>).
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})

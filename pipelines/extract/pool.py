@@ -38,7 +38,7 @@ from typing import Any
 
 from pipelines.extract.config import ExtractConfig
 from pipelines.extract.cpus import usable_cpus
-from pipelines.record.models import Article, NotArticle, Page, PageError
+from pipelines.record import Article, NotArticle, Page, PageError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipelines.record.models import Reference
+from pipelines.record import Reference
 
 YEAR = r"(?:19|20)\d{2}"
 YEAR_KEY = rf"(?:{YEAR}[a-z]?|n\.\s?d\.|in press)"

@@ -15,7 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from pipelines.record.models import Citation, Reference
+from pipelines.record import Citation, Reference
 from pipelines.references.authoryear import ET_AL, NOT_NAMES, SURNAME, YEAR, entry_names, name_fits
 from pipelines.references.journals import ALIASES, WORD_RE, is_known_alias, same_journal
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.record.models import Reference
+from pipelines.record import Reference
 from pipelines.references.identifiers import DOI_RE, PMCID_RE, PMID_RE
 from pipelines.references.parse import parse_reference
 

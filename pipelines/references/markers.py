@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from pipelines.record.models import Citation, Reference
+from pipelines.record import Citation, Reference
 from pipelines.references.authoryear import AuthorYearMarker, find_author_year, match_entry
 from pipelines.references.contradictions import MarkerSpan, add_reason, flag_sentence
 

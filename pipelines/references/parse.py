@@ -21,7 +21,7 @@ import logging
 import re
 import unicodedata
 
-from pipelines.record.models import Reference
+from pipelines.record import Reference
 from pipelines.references.authors import AuthorBlock, parse_author_block
 from pipelines.references.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
 from pipelines.references.journals import looks_like_organization, site_name_from_url

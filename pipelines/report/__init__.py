@@ -9,15 +9,19 @@ streams the file. See ``figures`` for what each number means and ``neardup`` for
 """
 
 from pipelines.report.build import Report, build_report, cluster_rows, report_from_scan
-from pipelines.report.neardup import DEFAULT_THRESHOLD
+from pipelines.report.neardup import DEFAULT_THRESHOLD, Signer
 from pipelines.report.render import FORMATS, render
+from pipelines.report.scan import archive_file, scan_archive
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "FORMATS",
     "Report",
+    "Signer",
+    "archive_file",
     "build_report",
     "cluster_rows",
     "render",
     "report_from_scan",
+    "scan_archive",
 ]

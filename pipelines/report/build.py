@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import TOOL
-from pipelines.record.normalize import utc_now
+from pipelines.record import utc_now
 from pipelines.report.figures import SiteFigures, site_figures
 from pipelines.report.neardup import DEFAULT_THRESHOLD, Cluster, Signer, find_clusters
 from pipelines.report.scan import Scan, archive_file, scan_archive, site_key

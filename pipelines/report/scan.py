@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.archive.jsonl import ARTICLES
-from pipelines.extract.cpus import usable_cpus
+from pipelines.archive import ARTICLES
+from pipelines.extract import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
 

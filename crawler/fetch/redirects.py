@@ -15,7 +15,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, Redirec
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from pipelines.record.urls import clean_url, site_key
+from pipelines.record import clean_url, site_key
 
 
 class RedirectLoop(IgnoreRequest):

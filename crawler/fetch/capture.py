@@ -13,8 +13,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture
-from pipelines.record.normalize import utc_now
+from pipelines.archive import DEFAULT_COMPRESS_LEVEL, WarcCapture
+from pipelines.record import utc_now
 from pipelines.scrapy_adapters import stop_crawl
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.redirects import OffsiteRedirect, RedirectLoop, TooManyRedirects
+from crawler.fetch.redirects import OffsiteRedirect, RedirectLoop, TooManyRedirects
 
 
 def attempts(request: scrapy.Request) -> int:

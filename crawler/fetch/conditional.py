@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 
-from pipelines.record.urls import clean_url
+from pipelines.record import clean_url
 
 
 class AlreadyConfirmed(IgnoreRequest):

@@ -1,4 +1,4 @@
-"""The scrapy-redis scheduler and queue of a distributed worker (crawler/distributed.py).
+"""The scrapy-redis scheduler and queue of a distributed worker (crawler/distributed/).
 
 Imported only by a worker's settings (``SCHEDULER``), so scrapy-redis stays an optional extra.
 """
@@ -12,7 +12,8 @@ from redis.exceptions import RedisError
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed import ENQUEUE, POP, Coordinator
+from crawler.distributed.coordinator import Coordinator
+from crawler.distributed.scripts import ENQUEUE, POP
 from crawler.queues import request_to_dict
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,108 @@
+"""Names on Redis: every key of one crawl under ``clinic-archive:<crawl>:``, crawl and worker names,
+and the errors of the distributed mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from dataclasses import dataclass
+
+
+def redis_error() -> type[Exception]:
+    """redis-py's base error, for ``except redis_error():`` (evaluated only when something was
+    raised). Imported on use: a single-machine crawl loads these modules too, and importing
+    redis-py costs ~50 ms of start-up."""
+    import redis.exceptions
+
+    return redis.exceptions.RedisError
+
+
+PREFIX = "clinic-archive"
+
+
+CRAWL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+INSTALL_HINT = "distributed crawling needs the extra: pip install 'clinic-archive[distributed]'"
+
+
+class DistributedError(RuntimeError):
+    """Redis unreachable, a crawl that does not exist or already exists, a bad name."""
+
+
+def check_name(name: str, what: str = "crawl") -> str:
+    if not CRAWL_NAME.match(name or ""):
+        raise DistributedError(
+            f"bad {what} name {name!r}: use letters, digits, '.', '_' and '-' (at most 64, no leading dot)"
+        )
+    return name
+
+
+def default_worker_id() -> str:
+    """``<host>-<pid>``: unique on one machine and across machines, readable in shard names."""
+    host = re.sub(r"[^A-Za-z0-9_-]", "-", socket.gethostname().split(".")[0])[:32] or "worker"
+    return f"{host}-{os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Every Redis key of one crawl."""
+
+    crawl: str
+
+    @property
+    def base(self) -> str:
+        return f"{PREFIX}:{self.crawl}"
+
+    @property
+    def meta(self) -> str:  # hash: seeds, options, created_at, crawl_id
+        return f"{self.base}:meta"
+
+    @property
+    def seeds(self) -> str:  # list of seed URLs not yet taken by a worker
+        return f"{self.base}:seeds"
+
+    @property
+    def requests(self) -> str:  # scrapy-redis priority queue (sorted set)
+        return f"{self.base}:requests"
+
+    @property
+    def dupefilter(self) -> str:  # scrapy-redis fingerprints (set)
+        return f"{self.base}:dupefilter"
+
+    @property
+    def workers(self) -> str:  # hash: worker -> last heartbeat, ms (Redis clock)
+        return f"{self.base}:workers"
+
+    @property
+    def inflight_prefix(self) -> str:
+        return f"{self.base}:inflight:"
+
+    def inflight(self, worker: str) -> str:  # hash: sha1 of request -> "score|request"
+        return f"{self.inflight_prefix}{worker}"
+
+    @property
+    def leases_prefix(self) -> str:
+        return f"{self.base}:leases-of:"
+
+    def leases_of(self, worker: str) -> str:  # set: the site lease keys this worker has used
+        return f"{self.leases_prefix}{worker}"
+
+    def site_leases(self, site: str) -> str:  # sorted set: lease token -> expiry, ms
+        return f"{self.base}:slot:{site}:leases"
+
+    def site_next(self, site: str) -> str:  # the earliest next start for the site, ms
+        return f"{self.base}:slot:{site}:next"
+
+    @property
+    def page_count(self) -> str:  # page requests taken from the queue, against --max-pages
+        return f"{self.base}:page-count"
+
+    @property
+    def finished(self) -> str:  # set once, when nothing is left anywhere
+        return f"{self.base}:finished"
+
+    @property
+    def events(self) -> str:  # hash of counters: requeued requests, dead workers
+        return f"{self.base}:events"

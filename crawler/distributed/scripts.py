@@ -1,0 +1,143 @@
+"""The Lua scripts a worker runs on Redis; each runs atomically on the server, so a request is
+never both queued and in flight, nor lost between the two."""
+
+from __future__ import annotations
+
+# --- Lua: each runs atomically on the server ----------------------------------------------
+
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+
+
+# Mark a request seen and queue it at once (KEYS: dupefilter set, queue; ARGV: fingerprint or ""
+# for dont_filter, score, request). scrapy-redis makes two calls: a worker killed between them
+# left the request seen but never queued, and whoever re-ran its parent then dropped it as seen.
+ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+
+# Take the best request: out of the queue and into this worker's in-flight hash at once.
+POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+local id = redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], id, r[2] .. '|' .. r[1])
+return {id, r[1]}
+"""
+
+
+# Take a seed URL the same way (it is in flight until its first requests are queued).
+POP_SEED = """
+local url = redis.call('LPOP', KEYS[1])
+if not url then return false end
+redis.call('HSET', KEYS[2], 'seed:' .. url, 'seed|' .. url)
+return url
+"""
+
+
+BEAT = (
+    _NOW
+    + """
+local alive = redis.call('HEXISTS', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], now)
+return alive
+"""
+)
+
+
+# Move in-flight requests of dead workers (silent for ARGV[2] ms; or exactly ARGV[3] when
+# ARGV[2] is -1: a worker releasing its own) back to the queue, seeds back to the seeds list.
+REQUEUE = (
+    _NOW
+    + """
+local workers = redis.call('HGETALL', KEYS[1])
+local moved = 0
+local gone = {}
+for i = 1, #workers, 2 do
+  local w = workers[i]
+  local silent = now - tonumber(workers[i + 1])
+  local release = tonumber(ARGV[2]) < 0 and w == ARGV[3]
+  local dead = tonumber(ARGV[2]) >= 0 and w ~= ARGV[3] and silent > tonumber(ARGV[2])
+  if release or dead then
+    local key = ARGV[1] .. w
+    local items = redis.call('HGETALL', key)
+    for j = 1, #items, 2 do
+      local v = items[j + 1]
+      local bar = string.find(v, '|', 1, true)
+      local score = string.sub(v, 1, bar - 1)
+      if score == 'seed' then
+        redis.call('RPUSH', KEYS[3], string.sub(v, bar + 1))
+      else
+        redis.call('ZADD', KEYS[2], score, string.sub(v, bar + 1))
+      end
+      moved = moved + 1
+    end
+    redis.call('DEL', key)
+    redis.call('HDEL', KEYS[1], w)
+    -- its politeness leases go too: the sites are free for the other workers at once
+    local used = ARGV[4] .. w
+    for _, lease_key in ipairs(redis.call('SMEMBERS', used)) do
+      for _, token in ipairs(redis.call('ZRANGE', lease_key, 0, -1)) do
+        if string.sub(token, 1, #w + 1) == w .. ':' then redis.call('ZREM', lease_key, token) end
+      end
+    end
+    redis.call('DEL', used)
+    if dead then
+      table.insert(gone, w)
+      redis.call('HINCRBY', KEYS[4], 'dead_workers', 1)
+    end
+    redis.call('HINCRBY', KEYS[4], 'requeued', #items / 2)
+  end
+end
+table.insert(gone, 1, moved)
+return gone
+"""
+)
+
+
+# Done when no seed, no queued request and no in-flight request is left, at one instant.
+FINISH = """
+if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
+if redis.call('LLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+for _, w in ipairs(redis.call('HKEYS', KEYS[3])) do
+  if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
+end
+local t = redis.call('TIME')
+redis.call('SET', KEYS[4], t[1])
+return 1
+"""
+
+
+# Per-site politeness (SitePoliteness). KEYS[1]: leases (token -> expiry ms), KEYS[2]: the
+# earliest next start (ms). Acquire: 0 when the lease is taken; -1 when the site is at its
+# concurrency limit; else ms until the next start is allowed.
+ACQUIRE_SITE = (
+    _NOW
+    + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now < next_start then return next_start - now end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+redis.call('SADD', KEYS[3], KEYS[1])
+return 0
+"""
+)
+
+
+# Release: the lease goes, and the next request may start ARGV[2] ms from now.
+RELEASE_SITE = (
+    _NOW
+    + """
+redis.call('ZREM', KEYS[1], ARGV[1])
+local next_start = now + tonumber(ARGV[2])
+if next_start > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], next_start, 'PX', tonumber(ARGV[2]) + 1000)
+end
+return 0
+"""
+)

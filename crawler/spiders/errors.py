@@ -1,0 +1,59 @@
+"""Failed requests for the clinic_blog spider: each becomes one error line, a removal (an
+archived post now 404/410), or nothing at all (a probe that found no sitemap, a 304 that
+confirms an archived post). A mixin of ``ClinicBlogSpider``; the error kinds and messages come
+from ``crawler.fetch.failures``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.fetch.capture import META_FETCHED_AT
+from crawler.fetch.conditional import AlreadyConfirmed
+from crawler.fetch.failures import describe_failure, http_error_message
+from crawler.fetch.redirects import redirect_chain
+from pipelines.record import PageError, Removal, clean_url, utc_now
+
+
+class ErrorsMixin:
+    """What a failed request leaves in the archive (see the module docstring)."""
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        yield from self._settled(failure.request, self._error_output(failure))
+
+    def _error_output(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        stage = request.meta.get("stage", "fetch")
+        if failure.check(HttpError):
+            response = failure.value.response
+            status = response.status
+            if request.meta.get("probe") and status in (404, 410):
+                self._count("probe_missing")
+                return
+            known = self.known.get(clean_url(request.url) or request.url)
+            if status == 304 and known:
+                self.confirmed.add(known.id)
+                self._count("not_modified")
+                return
+            if status in (404, 410) and known and not known.removed:
+                yield Removal(request.url, status, response.meta.get(META_FETCHED_AT) or utc_now())
+                return
+            kind, message = f"http_{status}", http_error_message(response, request)
+        elif failure.check(AlreadyConfirmed):
+            return
+        elif request.meta.get("probe"):
+            self._count("probe_failed")
+            return
+        else:
+            kind, message = describe_failure(failure, self.max_body_bytes)
+        # One line per URL as discovered (the first of a redirect chain); the later hops are done.
+        chain = redirect_chain(request)
+        self.finished(*chain[1:])
+        error = PageError(chain[0], stage, kind, message)
+        if request.meta.get("seed"):
+            self.seed_failures[chain[0]] = message
+        yield error

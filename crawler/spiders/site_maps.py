@@ -1,0 +1,147 @@
+"""robots.txt, sitemaps and feeds for the clinic_blog spider: where a site says its posts are.
+
+A mixin of ``ClinicBlogSpider`` (crawler/spiders/clinic_blog.py): its methods use the spider's
+``_follow``, ``_count``, ``_on_site``, ``_first_url`` and callbacks. The parsing itself is pure
+and lives in ``crawler.discovery``; here each result becomes requests, follow-ups or errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.discovery import (
+    DecompressionBombError,
+    DiscoveryError,
+    is_taxonomy_sitemap,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
+from pipelines.record import PageError, clean_url, site_key, site_root
+
+# Higher runs first: read the site's own maps before wandering its links.
+PRIORITY = {"robots": 100, "sitemap": 90, "feed": 80, "seed": 70, "post": 50, "listing": 20, "link": 0}
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+class SiteMapsMixin:
+    """Discovery from robots.txt, sitemaps and feeds (see the module docstring)."""
+
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Scrapy parsed a site's robots.txt: start its sitemaps from the ``Sitemap:`` lines."""
+        if not self._on_site(request.url):
+            return
+        protego = getattr(robotparser, "rp", None)
+        sitemaps = [u for u in (clean_url(s, request.url) for s in getattr(protego, "sitemaps", [])) if u]
+        for sitemap_request in self._start_sitemaps(site_root(request.url), sitemaps):
+            self.crawler.engine.crawl(sitemap_request)
+
+    def _robots_output(self, response: Response) -> Iterator[Any]:
+        body = response.body.decode("utf-8", "replace")
+        yield from self._start_sitemaps(response.meta["site_root"], robots_sitemaps(body, response.url))
+
+    def robots_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self._settled(failure.request, self._start_sitemaps(failure.request.meta["site_root"], []))
+
+    def _start_sitemaps(self, root: str, sitemaps: list[str]) -> Iterator[scrapy.Request]:
+        """The sitemaps robots.txt names, or the usual locations when it names none. Once per site."""
+        site = site_key(root)
+        if site in self._sitemaps_started:
+            return
+        self._sitemaps_started.add(site)
+        for url in sitemaps:
+            yield self._sitemap_request(url)
+        if not sitemaps:
+            for path in self.probe_sitemaps:
+                yield self._sitemap_request(root.rstrip("/") + path, probe=True)
+
+    def _sitemap_request(
+        self, url: str, probe: bool = False, parents: list[str] | None = None
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"probe": probe, "stage": "discover"}
+        if parents:
+            meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
+        return scrapy.Request(
+            url, callback=self.parse_sitemap, errback=self.on_error, priority=PRIORITY["sitemap"], meta=meta
+        )
+
+    def _sitemap_output(self, response: Response) -> Iterator[Any]:
+        try:
+            sitemap = parse_sitemap(
+                response.body, response.url, self.max_sitemap_urls, self.max_body_bytes or 50 * 1024**2
+            )
+        except DiscoveryError as exc:
+            if response.meta.get("probe"):
+                self._count("probe_not_sitemap")
+                return
+            kind = "decompression_bomb" if isinstance(exc, DecompressionBombError) else "bad_sitemap"
+            yield PageError(self._first_url(response.request), "discover", kind, str(exc))
+            return
+        self._count("sitemaps")
+        if sitemap.is_index:
+            yield from self._sitemap_children(response, sitemap.entries)
+        else:
+            for entry in sitemap.entries:
+                yield from self._follow(
+                    entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp
+                )
+        if sitemap.problem:  # after the entries: they are queued before the error is archived
+            yield PageError(
+                self._first_url(response.request),
+                "discover",
+                "bad_sitemap",
+                f"{sitemap.problem}; used the "
+                f"{plural(len(sitemap.entries), 'complete entry', 'complete entries')} before it",
+            )
+
+    def _sitemap_children(self, response: Response, entries: list[Any]) -> Iterator[Any]:
+        """Child sitemaps of an index, except taxonomy ones and any that lead back up the chain."""
+        parents = [*response.meta.get("sitemap_parents", []), clean_url(response.url) or response.url]
+        looped = []
+        for entry in entries:
+            if not self._on_site(entry.url):
+                continue
+            if entry.url in parents:
+                looped.append(entry.url)
+            elif is_taxonomy_sitemap(entry.url):
+                self._count("skipped/taxonomy_sitemap")
+            else:
+                yield self._sitemap_request(entry.url, parents=parents)
+        if looped:
+            what = "itself" if looped == parents[-1:] else ", ".join(looped) + " (an index above it)"
+            yield PageError(
+                self._first_url(response.request),
+                "discover",
+                "sitemap_loop",
+                f"the sitemap index lists {what}; not followed again",
+            )
+
+    def _feed_request(self, url: str, probe: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_feed,
+            errback=self.on_error,
+            priority=PRIORITY["feed"],
+            meta={"probe": probe, "stage": "discover"},
+        )
+
+    def _feed_output(self, response: Response) -> Iterator[Any]:
+        try:
+            entries = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            if response.meta.get("probe"):
+                self._count("probe_not_feed")
+                return
+            yield PageError(self._first_url(response.request), "discover", "bad_feed", str(exc))
+            return
+        self._count("feeds")
+        for entry in entries:
+            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
