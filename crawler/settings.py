@@ -56,7 +56,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# --- Discovery (crawler/discovery.py) ----------------------------------------------------
+# --- Discovery (crawler/discovery/) ----------------------------------------------------
 CLINIC_PROBE_SITEMAPS = ["/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml"]
 CLINIC_PROBE_FEEDS = ["/feed/", "/rss", "/blog-feed.xml"]
 CLINIC_MAX_SITEMAP_URLS = 50_000  # per sitemap file, the protocol's own limit

@@ -27,7 +27,8 @@ settings.register_profile("explore", derandomize=False, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
-SITES = ROOT / "tests" / "fixtures" / "sites"
+FIXTURES = ROOT / "tests" / "fixtures"
+SITES = FIXTURES / "sites"
 FAST = [
     "-s", "DOWNLOAD_DELAY=0",
     "-s", "AUTOTHROTTLE_ENABLED=False",

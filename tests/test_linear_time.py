@@ -27,7 +27,7 @@ spec.loader.exec_module(bench)
 RATIO = 10.0  # linear is ~4x; quadratic ~16x
 FLOOR = 0.05  # CPU seconds under which a 4n run passes whatever the ratio (noise)
 CAP = 3.0  # CPU seconds a single run may take before it counts as runaway
-# The reference parser reads at most refparse.MAX_PARSE_CHARS (4,000): it is measured below that.
+# The reference parser reads at most references.parse.MAX_PARSE_CHARS (4,000): it is measured below that.
 SIZES = {"parse_reference": 700}
 DEFAULT_SIZE = 3000
 

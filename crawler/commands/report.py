@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # pipelines.report.DEFAULT_THRESHOLD, written out so that building the command line does not
-# import the report's libraries (~1 s of every command); tests/test_report_cli.py checks they agree.
+# import the report's libraries (~1 s of every command); tests/report/test_report_cli.py checks they agree.
 DEFAULT_THRESHOLD = 0.8
 
 

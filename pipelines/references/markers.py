@@ -2,8 +2,8 @@
 
 Numeric markers ("(1)", "[2, 3]", "(1-3)", a superscript 4) point to the entry with that number;
 author-year markers ("(Smith et al., 2020)", "Smith and Jones (2019) found") to the entry with
-that first author and year (``citations_authoryear``). Each citation keeps the sentence it sits in,
-and ``citations_check`` compares that sentence with the entry. A marker that fits no entry is
+that first author and year (``authoryear``). Each citation keeps the sentence it sits in,
+and ``contradictions`` compares that sentence with the entry. A marker that fits no entry is
 kept with ``ref=None``; entries no marker cites are returned as the unused list.
 """
 

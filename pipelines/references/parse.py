@@ -5,8 +5,8 @@ hundred microseconds per reference, and each rule can be read and fixed (see ben
 The order of work follows how reliable each part is:
 
 1. identifiers (DOI, PMID, PMCID, links) are found and cut out, with their labels;
-2. the author list is read from the start (``refparse_authors``);
-3. the source cluster ("2017;20(2):15-25") is found at the end (``refparse_source``);
+2. the author list is read from the start (``authors``);
+3. the source cluster ("2017;20(2):15-25") is found at the end (``source``);
 4. what lies between is split into title and container;
 5. the style is named from the shapes seen on the way.
 

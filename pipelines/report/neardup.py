@@ -11,7 +11,7 @@ Only signatures are kept per post (512 bytes), never texts. Shingles are hashed 
 than with one Python call per shingle: that is what lets 100,000 posts take seconds, not
 minutes. Words are split on ASCII whitespace, as the archive's texts are normalised.
 The signature is exactly the one datasketch's ``MinHash.update_batch`` gives for the same
-32-bit shingle hashes (``tests/test_report_neardup.py`` checks this).
+32-bit shingle hashes (``tests/report/test_report_neardup.py`` checks this).
 """
 
 from __future__ import annotations

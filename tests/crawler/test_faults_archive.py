@@ -4,7 +4,7 @@ crawls at once. Each test runs real crawls (the CLI in subprocesses) against a f
 A full disk is a real one for the crawl: the subprocess runs under ``RLIMIT_FSIZE``, so a write
 past the limit stores only what fits and then fails with EFBIG, exactly as ENOSPC does on a full
 disk (and it works as root and in any CI container, unlike a small tmpfs or a read-only mount).
-(SIGKILL in the middle of a crawl is tests/test_resume.py.)
+(SIGKILL in the middle of a crawl is tests/crawler/test_resume.py.)
 """
 
 from __future__ import annotations

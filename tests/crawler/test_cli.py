@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import run_cli
-from test_extract import BODY, REF1, page
+from pages import BODY, REF1, page
 
 
 def test_help_lists_every_command():

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,7 @@ from pipelines.record.models import Reference
 from pipelines.references.parse import parse_reference
 from pipelines.references.source import split_issue
 
-CASES = json.loads((Path(__file__).parent / "fixtures" / "references" / "styles.json").read_text("utf-8"))
+CASES = json.loads((FIXTURES / "references" / "styles.json").read_text("utf-8"))
 # All fields but the number, the raw string, the author list and the year are optional strings.
 STRING_FIELDS = [f.name for f in fields(Reference) if f.name not in ("n", "raw", "authors", "year")]
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from pipelines.report.build import report_from_scan
 from pipelines.report.neardup import Signer
 from pipelines.report.scan import archive_file, scan_archive, scan_records, site_key
 
-FIXTURE = Path(__file__).parent / "fixtures" / "report"
+FIXTURE = FIXTURES / "report"
 LINES = (FIXTURE / "articles.jsonl").read_text("utf-8").splitlines()
 
 

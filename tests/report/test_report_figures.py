@@ -3,9 +3,8 @@ hand (tests/fixtures/report/README.md), plus the pure helpers on edge cases."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import FIXTURES
 
 from pipelines.report.build import ALL_SITES, Report, report_from_scan
 from pipelines.report.figures import (
@@ -21,7 +20,7 @@ from pipelines.report.neardup import Signer
 from pipelines.report.scan import scan_archive
 from pipelines.report.summary import summarize
 
-FIXTURE = Path(__file__).parent / "fixtures" / "report"
+FIXTURE = FIXTURES / "report"
 
 
 @pytest.fixture(scope="module")

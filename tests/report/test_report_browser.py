@@ -14,13 +14,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipelines.report.build import report_from_scan
 from pipelines.report.neardup import Signer
 from pipelines.report.render import render_html
 from pipelines.report.scan import scan_archive
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "report"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

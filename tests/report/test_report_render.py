@@ -6,9 +6,9 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from pipelines.report.build import ALL_SITES, Report, report_from_scan
 from pipelines.report.charts import posts_per_month_chart, word_count_chart
@@ -16,7 +16,7 @@ from pipelines.report.neardup import Signer
 from pipelines.report.render import render, render_csv, render_html, render_json
 from pipelines.report.scan import scan_archive, scan_records
 
-FIXTURE = Path(__file__).parent / "fixtures" / "report"
+FIXTURE = FIXTURES / "report"
 
 
 @pytest.fixture(scope="module")

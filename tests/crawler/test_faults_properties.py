@@ -2,15 +2,15 @@
 schema. Inputs are random tag soup, random bytes and real fixture pages mutated at random
 (cut, duplicated, shuffled, noise spliced in). ``extract_article`` catches everything by design,
 so its property is stronger: no input may even reach that safety net (``extractor_exception``).
-Reference *entries* are covered by tests/test_refparse.py; here the reference *lists* are found
+Reference *entries* are covered by tests/references/test_refparse.py; here the reference *lists* are found
 in whole pages.
 """
 
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +30,7 @@ from pipelines.record import clean_url
 from pipelines.record.models import Article, NotArticle, PageError
 from pipelines.record.validate import record_problems
 
-SITES = Path(__file__).parent / "fixtures" / "sites"
+SITES = FIXTURES / "sites"
 PAGES = sorted(SITES.glob("*/blog/*/index.html")) + sorted(SITES.glob("*/blog/*.html"))
 REAL_PAGES = [p.read_text("utf-8") for p in PAGES[:6]]
 URL = "https://clinic.example/blog/post/"
