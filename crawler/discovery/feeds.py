@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from crawler.discovery.sitemaps import DiscoveryError, LinkEntry, child_text, local_name, xml_root
+from crawler.discovery.sitemaps import (
+    DiscoveryError,
+    LinkEntry,
+    child_text,
+    local_name,
+    refuse_entities,
+    xml_root,
+)
 from pipelines.record import clean_url, parse_date
 
 
@@ -14,11 +21,13 @@ def looks_like_feed(body: bytes) -> bool:
 
 
 def parse_feed(body: bytes, base_url: str) -> list[LinkEntry]:
-    """Post links and dates from an RSS 2.0, RSS 1.0 (RDF) or Atom feed; relative links resolved."""
+    """Post links and dates from an RSS 2.0, RSS 1.0 (RDF) or Atom feed; relative links resolved.
+    A feed that declares XML entities is refused, as a sitemap is (``refuse_entities``)."""
     root, _ = xml_root(body)
     kind = local_name(root.tag)
     if kind not in ("rss", "feed", "rdf"):
         raise DiscoveryError(f"not a feed (root element <{kind}>)")
+    refuse_entities(root)
     base = root.get("{http://www.w3.org/XML/1998/namespace}base") or base_url
     entries: list[LinkEntry] = []
     for item in root.iter():

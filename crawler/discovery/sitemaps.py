@@ -106,6 +106,18 @@ def declared_entities(root: etree._Element) -> list[str]:
     return [entity.name for entity in dtd.iterentities()] if dtd is not None else []
 
 
+def refuse_entities(root: etree._Element) -> None:
+    """A sitemap or feed that declares XML entities is refused: no real one does, and a "billion
+    laughs" file does. Entities are never expanded either way, but a URL would be cut where one
+    stands, and a cut URL is a wrong one."""
+    entities = declared_entities(root)
+    if entities:
+        raise DiscoveryError(
+            f"declares XML entities ({', '.join(entities[:3])}{', ...' if len(entities) > 3 else ''}), "
+            "as an entity-expansion attack does; not read"
+        )
+
+
 def local_name(tag: object) -> str:
     """Lower-case local name of an element tag; "" for comments, entities and broken names."""
     if not isinstance(tag, str):
@@ -126,20 +138,14 @@ def child_text(el: etree._Element, name: str) -> str | None:
 def parse_sitemap(
     body: bytes, base_url: str, max_urls: int = 50_000, max_bytes: int = 50 * 1024 * 1024
 ) -> Sitemap:
-    """Read a sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not.
-    A sitemap that declares XML entities is refused: no real one does, and a "billion laughs"
-    file does (the entities are never expanded either way; a URL cut at one would be wrong)."""
+    """Read a sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not; one that
+    declares XML entities is refused (``refuse_entities``)."""
     body = maybe_gunzip(body, max_size=max_bytes)
     root, recovered = xml_root(body)
     kind = local_name(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
-    entities = declared_entities(root)
-    if entities:
-        raise DiscoveryError(
-            f"declares XML entities ({', '.join(entities[:3])}{', ...' if len(entities) > 3 else ''}), "
-            "as an entity-expansion attack does; not read"
-        )
+    refuse_entities(root)
     sitemap = Sitemap(is_index=kind == "sitemapindex", problem=recovered)
     for el in root:
         if local_name(el.tag) not in ("url", "sitemap"):

@@ -17,6 +17,7 @@ from crawler.discovery import (
     DecompressionBombError,
     DiscoveryError,
     UrlKind,
+    parse_feed,
     parse_sitemap,
     response_kind,
     url_kind,
@@ -102,6 +103,22 @@ def test_a_sitemap_declaring_entities_is_refused() -> None:
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://c.example/&b;</loc></url></urlset>"""
     with pytest.raises(DiscoveryError, match=r"declares XML entities \(a, b\)"):
         parse_sitemap(laughs, "https://c.example/sitemap.xml")
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        # a billion-laughs RSS feed, and an Atom feed whose only link holds an entity (a cut URL)
+        b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>
+<rss version="2.0"><channel><item><link>https://c.example/blog/&b;/</link></item></channel></rss>""",
+        b"""<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY post "post">]>
+<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://c.example/blog/&post;-one/"/></entry></feed>""",
+    ],
+    ids=["rss-laughs", "atom-entity-in-link"],
+)
+def test_a_feed_declaring_entities_is_refused_as_a_sitemap_is(feed: bytes) -> None:
+    with pytest.raises(DiscoveryError, match=r"declares XML entities"):
+        parse_feed(feed, "https://c.example/feed/")
 
 
 def test_a_truncated_sitemap_says_what_broke() -> None:
