@@ -71,8 +71,8 @@ def _jsonld_nodes(tree: lxml_html.HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(raw, strict=False)
-        except ValueError:
-            continue  # broken JSON-LD is common; the other sources still apply
+        except (ValueError, RecursionError):
+            continue  # broken (or absurdly nested) JSON-LD is common; the other sources still apply
         yield from _flatten(data)
 
 
@@ -95,22 +95,30 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {v.lower() for v in values if isinstance(v, str)}
 
 
+# How deep a JSON-LD value is followed for a string: real markup nests two or three levels
+# ({"author": {"name": ...}}); a page nested hundreds deep is read no further than this.
+MAX_VALUE_DEPTH = 8
+
+
 def _text(value: Any) -> str | None:
     """A JSON-LD string, unescaped: Yoast and others write "Physio &amp; Wellness" into JSON."""
-    if isinstance(value, str):
-        return " ".join(html.unescape(value).split()) or None
-    if isinstance(value, dict):
-        return _text(value.get("name") or value.get("@value"))
-    if isinstance(value, list) and value:
-        return _text(value[0])
+    for _ in range(MAX_VALUE_DEPTH):
+        if isinstance(value, str):
+            return " ".join(html.unescape(value).split()) or None
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("@value")
+        elif isinstance(value, list) and value:
+            value = value[0]
+        else:
+            return None
     return None
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, str):
         return [s.strip() for s in html.unescape(value).split(",") if s.strip()]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+    if isinstance(value, list) and depth < MAX_VALUE_DEPTH:
+        return [s for v in value for s in _strings(v, depth + 1)]
     return []
 
 

@@ -173,3 +173,18 @@ def test_pages_without_content_are_errors_not_exceptions(html, error):
     assert result.stage == "extract" and result.url == URL
     if error:
         assert result.error == error
+
+
+@pytest.mark.parametrize("depth", [50, 900, 1100, 5000])
+def test_absurdly_nested_json_ld_costs_the_markup_not_the_page(depth) -> None:
+    """JSON-LD nested past Python's recursion limit (json.loads raises RecursionError) or just
+    deep: the page is still read from its other metadata, as with any broken JSON-LD."""
+    nested = '{"name": ' * depth + '"x"' + "}" * depth
+    deep_list = "[" * depth + '"x"' + "]" * depth
+    ld = (
+        f'<script type="application/ld+json">{{"@type": "BlogPosting", "author": {nested}, '
+        f'"keywords": {deep_list}}}</script>'
+    )
+    result = extract_article(page(BODY, head='<meta property="og:type" content="article">' + ld), URL)
+    assert isinstance(result, Article), result
+    assert result.title == "Back Pain Basics"
