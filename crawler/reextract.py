@@ -106,7 +106,7 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
     # the tree the spider parses the live response into (html_root), for the same canonical link
     root = html_root(response.body, response.encoding, lambda: html)
     canonical = extract_links(root, capture.url).canonical
-    max_pagination = int(capture.info.get("clinic-archive-max-pagination") or 500)
+    max_pagination = _int_field(capture.info, "clinic-archive-max-pagination", 500)
     page = Page(
         url=capture.url,
         final_url=capture.url,
@@ -119,6 +119,15 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
         raw={"warc": capture.warc, "offset": capture.offset, "record_id": capture.record_id},
     )
     return page, canonical
+
+
+def _int_field(info: dict[str, str], key: str, default: int) -> int:
+    """A number the crawl wrote into the warcinfo record; its default when the value is not one
+    (a damaged or hand-edited file must not stop a re-extraction)."""
+    try:
+        return int(info.get(key) or default)
+    except ValueError:
+        return default
 
 
 def extract_candidate(candidate: Candidate, config: ExtractConfig = DEFAULT_CONFIG) -> Outcome:

@@ -57,7 +57,7 @@ def _scan(path: Path, source: int) -> Iterator[_Line]:
                 removed = "removed_at" in record
                 at = record.get("removed_at") if removed else record.get("fetched_at", "")
                 yield _Line(
-                    at or "",
+                    at if isinstance(at, str) else "",  # a malformed time sorts first, never crashes
                     source,
                     offset,
                     record["id"],

@@ -49,3 +49,27 @@ def test_merge_refuses_unsafe_targets(tmp_path, serve):
     assert crawl([f"{server.url}/"], tmp_path / "a").returncode == 0
     assert run_cli("merge", str(tmp_path / "a"), "-o", str(tmp_path / "a")).returncode == 2
     assert run_cli("merge", str(tmp_path / "nothing"), "-o", str(tmp_path / "m")).returncode == 2
+
+
+def test_merge_orders_a_record_with_a_malformed_fetched_at_first_and_goes_on(tmp_path):
+    """A hand-edited or foreign line with a number (or null) for fetched_at: no TypeError, no
+    line lost; it sorts before every dated version of its article."""
+    import json
+
+    shard = tmp_path / "shard"
+    shard.mkdir()
+    lines = [
+        {"id": "a", "version": 1, "fetched_at": "2026-01-02T00:00:00Z", "content_hash": "h2", "text": "two"},
+        {"id": "a", "version": 1, "fetched_at": 1767225600, "content_hash": "h1", "text": "one"},
+        {"id": "b", "version": 1, "fetched_at": None, "content_hash": "h3", "text": "three"},
+    ]
+    (shard / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    proc = run_cli("merge", str(shard), "-o", str(tmp_path / "merged"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    merged = read_jsonl(tmp_path / "merged" / "articles.jsonl")
+    assert [(r["id"], r["text"], r["version"]) for r in merged if r["id"] == "a"] == [
+        ("a", "one", 1),
+        ("a", "two", 2),
+    ]
+    assert [r["text"] for r in merged if r["id"] == "b"] == ["three"]

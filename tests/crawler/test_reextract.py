@@ -109,3 +109,31 @@ def test_warcs_are_ordered_by_when_they_were_started_not_by_name(tmp_path):
         second.path,
         bare,
     ]
+
+
+def test_a_malformed_warcinfo_value_does_not_stop_reextract(tmp_path):
+    """A damaged or hand-edited warcinfo record ("max pagination: lots") falls back to the
+    crawl's default instead of raising ValueError."""
+    from pipelines.archive.warc import WarcCapture
+
+    html = (
+        "<html><head><title>Shoulder pain</title><meta property='og:type' content='article'></head>"
+        "<body><article><h1>Shoulder pain</h1>"
+        + "<p>Gentle loading helps a sore shoulder settle. </p>" * 40
+        + "</article></body></html>"
+    ).encode()
+    warc = WarcCapture(tmp_path / "live", "20261206T000000Z-abcd", {"clinic-archive-max-pagination": "lots"})
+    warc.capture(
+        "https://clinic.example/blog/shoulder/",
+        method="GET",
+        request_headers=[("Host", "clinic.example")],
+        status=200,
+        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=html,
+        date="2026-12-06T00:00:00Z",
+    )
+    warc.close()
+    proc = run_cli("reextract", str(warc.path), "-o", str(tmp_path / "re"), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "1 article versions written" in proc.stdout
