@@ -60,6 +60,17 @@ LOG_LEVEL = "INFO"
 CLINIC_PROBE_SITEMAPS = ["/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml"]
 CLINIC_PROBE_FEEDS = ["/feed/", "/rss", "/blog-feed.xml"]
 CLINIC_MAX_SITEMAP_URLS = 50_000  # per sitemap file, the protocol's own limit
+# Per-site discovery budgets (crawler/discovery/budgets.py): no site can hold a crawl. A site that
+# reaches one gets one line in errors.jsonl (sitemap_budget, sitemap_url_budget, page_budget,
+# listing_budget, url_trap); what is refused after it is counted in the crawl summary. 0: no limit.
+CLINIC_MAX_SITEMAPS_PER_SITE = 500  # sitemap files fetched; a clinic site has 1-20
+CLINIC_MAX_SITEMAP_URLS_PER_SITE = 200_000  # URLs taken from a site's sitemaps altogether
+CLINIC_MAX_PAGES_PER_SITE = 20_000  # page requests; a clinic blog has 100-1,000 posts
+# Link traps, judged by the URL's shape: longer, deeper, or with one path segment repeated more
+# often than this ("/a/a/a/a/") is generated, not written.
+CLINIC_MAX_URL_LENGTH = 1024
+CLINIC_MAX_PATH_DEPTH = 16
+CLINIC_MAX_SEGMENT_REPEATS = 3
 CLINIC_MAX_PAGINATION = 500  # /page/N/ beyond this is a trap, not a blog
 # Tag, category, author, date-archive and pagination pages fetched per site (0 = no limit).
 # They only lead to posts, which sitemaps and feeds list anyway; a site with 10,000 tag pages
@@ -114,6 +125,9 @@ DOWNLOADER_MIDDLEWARES = {
     # a distributed crawl's per-site interval across all workers (crawler/distributed/);
     # switched off on a single machine
     "crawler.distributed.politeness.SitePoliteness": 940,
+    # a sitemap or feed the per-site budgets or --max-pages no longer allow is not downloaded
+    # (crawler/fetch/budget.py)
+    "crawler.fetch.budget.DiscoveryBudgetMiddleware": 660,
     # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
     "crawler.fetch.capture.WarcCaptureMiddleware": 950,
 }

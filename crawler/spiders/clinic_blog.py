@@ -18,7 +18,6 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
 
 from crawler.discovery import (
@@ -28,16 +27,17 @@ from crawler.discovery import (
     extract_links,
     html_root,
     is_listing,
-    modified_before,
     parse_seeds,
     response_kind,
     url_kind,
 )
+from crawler.discovery.budgets import KINDS, Limits, SiteBudgets, url_trap
 from crawler.distributed import Coordinator
 from crawler.fetch.capture import META_FETCHED_AT, META_POINTER
 from crawler.fetch.redirects import redirect_chain
 from crawler.jobledger import JobLedger
 from crawler.spiders.errors import ErrorsMixin
+from crawler.spiders.recrawl import RecrawlMixin
 from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
 from pipelines.extract import codec_name, html_encoding
@@ -54,7 +54,7 @@ from pipelines.record import (
 )
 
 
-class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
+class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
     name = "clinic_blog"
 
     def __init__(
@@ -81,8 +81,9 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
         self._requested: set[str] = set()  # page URLs this run has asked for
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
-        self._listings: dict[str, int] = {}  # site -> listing pages requested (CLINIC_MAX_LISTING_PAGES)
-        self._over_listing_limit: set[str] = set()  # listing URLs not requested for that limit
+        self.limits = Limits()  # per-site discovery limits (crawler/discovery/budgets.py)
+        self.budgets = SiteBudgets({})
+        self._over_budget: set[str] = set()  # page URLs refused by a budget or as a trap
         self._before_since: set[str] = set()  # URLs a sitemap or feed dated before --since
         self.known: dict[str, KnownPage] = {}  # archived articles of these sites, by URL
         self.confirmed: set[str] = set()  # ids of known pages seen unchanged (304, sitemap lastmod)
@@ -100,6 +101,22 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
         spider.max_sitemap_urls = settings.getint("CLINIC_MAX_SITEMAP_URLS", 50_000)
         spider.max_pagination = settings.getint("CLINIC_MAX_PAGINATION", 500)
         spider.max_listing_pages = settings.getint("CLINIC_MAX_LISTING_PAGES", 0)
+        spider.limits = limits = Limits(
+            sitemaps=settings.getint("CLINIC_MAX_SITEMAPS_PER_SITE", spider.limits.sitemaps),
+            sitemap_urls=settings.getint("CLINIC_MAX_SITEMAP_URLS_PER_SITE", spider.limits.sitemap_urls),
+            pages=settings.getint("CLINIC_MAX_PAGES_PER_SITE", spider.limits.pages),
+            url_length=settings.getint("CLINIC_MAX_URL_LENGTH", spider.limits.url_length),
+            path_depth=settings.getint("CLINIC_MAX_PATH_DEPTH", spider.limits.path_depth),
+            segment_repeats=settings.getint("CLINIC_MAX_SEGMENT_REPEATS", spider.limits.segment_repeats),
+        )
+        spider.budgets = SiteBudgets(
+            {
+                "sitemaps": limits.sitemaps,
+                "sitemap_urls": limits.sitemap_urls,
+                "pages": limits.pages,
+                "listing_pages": spider.max_listing_pages,
+            }
+        )
         # DOWNLOAD_MAXSIZE, under a name of our own: Scrapy reads a "download_maxsize" spider
         # attribute itself (deprecated, with a warning in every crawl)
         spider.max_body_bytes = settings.getint("DOWNLOAD_MAXSIZE", 0)
@@ -235,50 +252,6 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
 
     # --- incremental recrawl --------------------------------------------------------------
 
-    def _unchanged_per_sitemap(self, url: str, lastmod: str | None) -> bool:
-        """The sitemap says an archived page has not changed since we fetched it (or already
-        said so): no need to ask the server, not even conditionally."""
-        page = self.known.get(url)
-        if not page or page.removed or not self.trust_lastmod:
-            return False
-        if page.id in self.confirmed:
-            return True
-        if modified_before(lastmod, page.fetched_at):
-            self.confirmed.add(page.id)
-            self._count("skipped/unchanged_lastmod")
-            return True
-        return False
-
-    def on_idle(self) -> None:
-        """Once discovery is done, re-check archived pages it did not reach: a post that left
-        the sitemap may be gone (a tombstone) or still there (unchanged, or a new version).
-        A distributed worker instead waits until the whole crawl is done."""
-        if self.coordinator is not None:
-            self.coordinator.on_idle()  # raises DontCloseSpider until nothing is left anywhere
-            return
-        if self._rechecked:
-            return
-        self._rechecked = True
-        pages = {p.id: p for p in self.known.values()}.values()
-        todo = [
-            p
-            for p in pages
-            if not p.removed
-            and p.id not in self.confirmed
-            and not {p.url, p.canonical_url} & self._requested
-            and not (self.since and p.published and p.published < self.since.isoformat())
-        ]
-        for page in todo:
-            if self.max_pages and self._pages_requested >= self.max_pages:
-                self._count("skipped/max_pages")
-                continue
-            self._requested.add(page.url)
-            self._pages_requested += 1
-            self._count("rechecked")
-            self.crawler.engine.crawl(self._page_request(page.url, PRIORITY["link"]))
-        if todo:
-            raise DontCloseSpider
-
     def _follow(
         self, url: str, priority: int, known_date: date | None = None, lastmod: str | None = None
     ) -> Iterator[Any]:
@@ -301,22 +274,38 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
             if url not in self._before_since:
                 self._before_since.add(url)
                 self._count("skipped/before_since")
-        elif url in self._requested or url in self._over_listing_limit:
+        elif url in self._requested or url in self._over_budget:
             return
-        elif kind is UrlKind.LISTING and self._listing_limit_reached(url):
-            self._over_listing_limit.add(url)
-            self._count("skipped/listing_limit")
+        elif trap := url_trap(url, self.limits):
+            self._over_budget.add(url)
+            yield from self._refused(url, "url_trap", f"not fetched: {trap}, as a link trap makes them")
+        elif kind is UrlKind.LISTING and not self.budgets.allows(site_key(url), "listing_pages"):
+            self._over_budget.add(url)
+            yield from self._refused(url, "listing_pages")
         elif not self._take_page(url):
             return
+        elif not self.budgets.allows(site_key(url), "pages"):
+            self._over_budget.add(url)
+            yield from self._refused(url, "pages")
         else:
             self._requested.add(url)
             self._pages_requested += 1
             listing = kind is UrlKind.LISTING
+            self.budgets.use(site_key(url), "pages")
             if listing:
-                self._listings[site_key(url)] = self._listings.get(site_key(url), 0) + 1
+                self.budgets.use(site_key(url), "listing_pages")
             yield self._page_request(
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
             )
+
+    def _refused(self, url: str, limit: str, message: str | None = None) -> Iterator[PageError]:
+        """Count a URL a budget (or the trap check) refused; the site's first refusal of each
+        kind is also one line in errors.jsonl, naming this URL."""
+        kind = KINDS.get(limit, limit)
+        self._count(f"skipped/{kind}")
+        site = site_key(url)
+        if self.budgets.refuse(site, limit):
+            yield PageError(url, "discover", kind, message or self.budgets.message(site, limit))
 
     def _take_page(self, url: str) -> bool:
         """Whether --max-pages still allows a page request. A distributed crawl counts its pages
@@ -327,9 +316,6 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
             self._count("skipped/max_pages")
             return False
         return True
-
-    def _listing_limit_reached(self, url: str) -> bool:
-        return bool(self.max_listing_pages) and self._listings.get(site_key(url), 0) >= self.max_listing_pages
 
     def _page_output(self, response: Response) -> Iterator[Any]:
         url = self._first_url(response.request)
@@ -424,8 +410,10 @@ class ClinicBlogSpider(SiteMapsMixin, ErrorsMixin, scrapy.Spider):
         callback's output ahead of scheduling its requests, and a crawl killed in between
         would have marked the response done with its last links never queued."""
         item = False
+        own = {request.url, *request.meta.get("redirect_urls", [])}
         for value in output:
-            item = item or isinstance(value, (Page, PageError, Removal))
+            # an error about another URL (a budget refusal of a link) does not settle this one
+            item = item or (isinstance(value, (Page, PageError, Removal)) and value.url in own)
             yield value
         if not item and self.ledger is not None:
             yield Settled((request.url, *request.meta.get("redirect_urls", [])))

@@ -12,11 +12,13 @@ from typing import Any
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.discovery.budgets import KINDS
+from crawler.fetch.budget import OverBudget
 from crawler.fetch.capture import META_FETCHED_AT
 from crawler.fetch.conditional import AlreadyConfirmed
 from crawler.fetch.failures import describe_failure, http_error_message
 from crawler.fetch.redirects import redirect_chain
-from pipelines.record import PageError, Removal, clean_url, utc_now
+from pipelines.record import PageError, Removal, clean_url, site_key, utc_now
 
 
 class ErrorsMixin:
@@ -44,6 +46,12 @@ class ErrorsMixin:
                 return
             kind, message = f"http_{status}", http_error_message(response, request)
         elif failure.check(AlreadyConfirmed):
+            return
+        elif failure.check(OverBudget):  # counted where it was refused
+            if failure.value.first:
+                site = site_key(request.url)
+                message = self.budgets.message(site, failure.value.limit)
+                yield PageError(request.url, stage, KINDS[failure.value.limit], message)
             return
         elif request.meta.get("probe"):
             self._count("probe_failed")

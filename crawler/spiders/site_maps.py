@@ -22,6 +22,7 @@ from crawler.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
+from crawler.fetch.budget import OverBudget
 from pipelines.record import PageError, clean_url, site_key, site_root
 
 # Higher runs first: read the site's own maps before wandering its links.
@@ -34,6 +35,21 @@ def plural(n: int, one: str, many: str) -> str:
 
 class SiteMapsMixin:
     """Discovery from robots.txt, sitemaps and feeds (see the module docstring)."""
+
+    def admit_discovery(self, request: scrapy.Request) -> None:
+        """Raise ``OverBudget`` for a sitemap or feed the budgets no longer allow; called by
+        ``DiscoveryBudgetMiddleware`` just before the download."""
+        if self.max_pages and self.coordinator is None and self._pages_requested >= self.max_pages:
+            self._count("skipped/discovery_after_max_pages")
+            raise OverBudget(request.url, "max_pages")
+        if request.meta.get("discovery") != "sitemap":
+            return
+        site = site_key(request.url)
+        if self.budgets.allows(site, "sitemaps"):
+            self.budgets.use(site, "sitemaps")
+            return
+        self._count("skipped/sitemap_budget")
+        raise OverBudget(request.url, "sitemaps", first=self.budgets.refuse(site, "sitemaps"))
 
     def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Scrapy parsed a site's robots.txt: start its sitemaps from the ``Sitemap:`` lines."""
@@ -66,7 +82,7 @@ class SiteMapsMixin:
     def _sitemap_request(
         self, url: str, probe: bool = False, parents: list[str] | None = None
     ) -> scrapy.Request:
-        meta: dict[str, Any] = {"probe": probe, "stage": "discover"}
+        meta: dict[str, Any] = {"probe": probe, "stage": "discover", "discovery": "sitemap"}
         if parents:
             meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
         return scrapy.Request(
@@ -89,7 +105,18 @@ class SiteMapsMixin:
         if sitemap.is_index:
             yield from self._sitemap_children(response, sitemap.entries)
         else:
-            for entry in sitemap.entries:
+            site = site_key(response.url)
+            taken = self.budgets.use(site, "sitemap_urls", len(sitemap.entries))
+            if taken < len(sitemap.entries):
+                self._count("skipped/sitemap_url_budget", len(sitemap.entries) - taken)
+                if self.budgets.refuse(site, "sitemap_urls", len(sitemap.entries) - taken):
+                    yield PageError(
+                        self._first_url(response.request),
+                        "discover",
+                        "sitemap_url_budget",
+                        self.budgets.message(site, "sitemap_urls"),
+                    )
+            for entry in sitemap.entries[:taken]:
                 yield from self._follow(
                     entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp
                 )
@@ -130,7 +157,7 @@ class SiteMapsMixin:
             callback=self.parse_feed,
             errback=self.on_error,
             priority=PRIORITY["feed"],
-            meta={"probe": probe, "stage": "discover"},
+            meta={"probe": probe, "stage": "discover", "discovery": "feed"},
         )
 
     def _feed_output(self, response: Response) -> Iterator[Any]:
