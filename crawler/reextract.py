@@ -28,9 +28,11 @@ from typing import TypeVar
 from scrapy.http import HtmlResponse
 
 from crawler.discovery import PageDedup, extract_links, html_root, is_listing, response_kind
+from crawler.settings import DOWNLOAD_MAXSIZE
 from pipelines.archive import (
     Archive,
     Capture,
+    Damage,
     append_crawl_summary,
     iter_captures,
     new_crawl_id,
@@ -40,6 +42,8 @@ from pipelines.extract import DEFAULT_CONFIG, ExtractConfig, build_article, html
 from pipelines.record import Article, NotArticle, Page, PageError, Removal, clean_url, site_key, utc_now
 
 log = logging.getLogger(__name__)
+# Decoded bodies past this are refused, as the crawl refuses them (DOWNLOAD_MAXSIZE).
+MAX_BODY = DOWNLOAD_MAXSIZE
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -71,6 +75,7 @@ class ReextractStats:
     captures: int = 0
     pages: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    damage: list[Damage] = field(default_factory=list)  # regions of the WARC files not read
 
     def add(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -87,6 +92,8 @@ def candidate_from_capture(capture: Capture) -> Candidate | None:
         removal = Removal(clean_url(capture.url) or capture.url, capture.status, capture.date)
         return Candidate(None, sites, None, removal=removal, crawl_id=capture.crawl_id)
     if not 200 <= capture.status < 300:
+        return None
+    if capture.oversize:  # the crawl refused it too (DOWNLOAD_MAXSIZE, or a decompression bomb)
         return None
     if response_kind(capture.headers.get("content-type", ""), capture.body) != "html":
         return None
@@ -202,15 +209,18 @@ def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
 
 
 def iter_candidates(
-    files: list[Path], stats: ReextractStats, progress: Callable[[int], None]
+    files: list[Path], stats: ReextractStats, progress: Callable[[int], None], max_body: int = MAX_BODY
 ) -> Iterator[Candidate]:
-    """Pages from the WARC files in order; ``progress`` gets the bytes read since the last call."""
+    """Pages from the WARC files in order; ``progress`` gets the bytes read since the last call.
+    A body is decoded no further than ``max_body`` bytes (the crawl's DOWNLOAD_MAXSIZE)."""
     for path in files:
         last = 0
-        for capture in iter_captures(path):
+        for capture in iter_captures(path, max_body=max_body, damage=stats.damage):
             stats.captures += 1
             progress(capture.offset - last)
             last = capture.offset
+            if capture.oversize:
+                stats.add("too_large")
             candidate = candidate_from_capture(capture)
             if candidate is not None:
                 stats.pages += 1
@@ -224,6 +234,7 @@ def reextract(
     jobs: int = 1,
     config: ExtractConfig = DEFAULT_CONFIG,
     progress: Callable[[int], None] = lambda n: None,
+    max_body: int = MAX_BODY,
 ) -> ReextractStats:
     """Rebuild an archive in ``output`` from WARC files (oldest first). Returns the counts."""
     stats = ReextractStats()
@@ -233,7 +244,7 @@ def reextract(
     dedup_by_crawl: dict[str | None, PageDedup] = {}  # the crawl deduplicated within one crawl
     try:
         extract = functools.partial(extract_candidate, config=config)
-        for outcome in ordered_map(extract, iter_candidates(files, stats, progress), jobs):
+        for outcome in ordered_map(extract, iter_candidates(files, stats, progress, max_body), jobs):
             result = outcome.result
             if isinstance(result, Removal):
                 if archive.remove(result.url, result.status, result.at, crawl_id=outcome.crawl_id or run_id):
@@ -265,6 +276,7 @@ def reextract(
             "captures": stats.captures,
             "pages_html": stats.pages,
             "counts": dict(sorted(stats.counts.items())),
+            "damaged_regions": [d.describe() for d in stats.damage],
         },
     )
     return stats

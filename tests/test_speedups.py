@@ -25,7 +25,8 @@ from scrapy.statscollectors import MemoryStatsCollector
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.discovery import extract_links
-from pipelines.archive.warc import WarcCapture, iter_captures, read_capture
+from pipelines.archive.captures import iter_captures, read_capture
+from pipelines.archive.warc import WarcCapture
 from pipelines.record.models import Page
 from pipelines.record.urls import DEFAULT_PORTS, SESSION_IN_PATH, TRACKING_PARAMS, clean_url
 from pipelines.scrapy_adapters import ExtractPipeline

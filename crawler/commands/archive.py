@@ -170,9 +170,20 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     counts = stats.counts
     written = counts.get("articles/new", 0) + counts.get("articles/changed", 0)
     errors = sum(v for k, v in counts.items() if k.startswith("error/"))
+    too_large = counts.get("too_large", 0)
     print(
         f"Re-extracted {len(files)} WARC file(s): {stats.captures} responses, {stats.pages} HTML pages; "
         f"{written} article versions written, {counts.get('not_article', 0)} pages were not articles, "
-        f"{errors} errors.\nArchive: {args.output / ARTICLES}"
+        f"{errors} errors"
+        + (f", {too_large} bodies over the crawl's size limit not read" if too_large else "")
+        + f".\nArchive: {args.output / ARTICLES}"
     )
+    for region in stats.damage:
+        print(f"clinic-archive: warning: {region.describe()}", file=sys.stderr)
+    if stats.damage:
+        return fail(
+            f"{stats.captures} records read, {len(stats.damage)} damaged region(s) skipped; "
+            "the records before and after each were re-extracted",
+            1,
+        )
     return 0

@@ -29,16 +29,19 @@ _EXPORTS = {
     "shard_file": "jsonl",
     "merge_archives": "merge",
     "shard_files": "merge",
-    "Capture": "warc",
+    "Capture": "captures",
+    "Damage": "captures",
+    "read_capture": "captures",
     "DEFAULT_COMPRESS_LEVEL": "warc",
     "WarcCapture": "warc",
-    "iter_captures": "warc",
-    "warc_started": "warc",
+    "iter_captures": "captures",
+    "warc_started": "captures",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
+    from pipelines.archive.captures import Capture, Damage, iter_captures, read_capture, warc_started
     from pipelines.archive.history import export_lines, find_changes, format_changes
     from pipelines.archive.jsonl import (
         ARTICLES,
@@ -58,10 +61,4 @@ if TYPE_CHECKING:
         shard_file,
     )
     from pipelines.archive.merge import merge_archives, shard_files
-    from pipelines.archive.warc import (
-        DEFAULT_COMPRESS_LEVEL,
-        Capture,
-        WarcCapture,
-        iter_captures,
-        warc_started,
-    )
+    from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture

@@ -1,4 +1,4 @@
-"""Raw captures as standard WARC 1.1 files, and reading them back (with warcio).
+"""Raw captures as standard WARC 1.1 files (reading them back: ``captures.py``).
 
 Every fetched response is written as a ``response`` record followed by its ``request``
 record, each its own gzip member so a file can be read from any record's offset. Bodies and
@@ -21,16 +21,12 @@ import hashlib
 import logging
 import uuid
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
 from pipelines import TOOL
@@ -228,99 +224,3 @@ def _reason(status: int) -> str:
 def _request_target(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Capture:
-    """One response record, body decoded (de-chunked, decompressed)."""
-
-    url: str
-    date: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    record_id: str
-    offset: int
-    warc: str  # the file's name relative to the output directory ("raw/<file>")
-    crawl_id: str | None = None
-    info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
-
-
-def warc_started(path: str | Path) -> datetime | None:
-    """When a WARC file was started: the ``WARC-Date`` of its leading warcinfo record, which
-    warcio writes to the microsecond (responses carry the second only). None when the file does
-    not begin with a readable warcinfo record."""
-    try:
-        with Path(path).open("rb") as f:
-            record = next(iter(ArchiveIterator(f)), None)
-            if record is None or record.rec_type != "warcinfo":
-                return None
-            return datetime.fromisoformat(record.rec_headers.get_header("WARC-Date") or "")
-    except (OSError, ValueError, ArchiveLoadFailed, EOFError, zlib.error):
-        return None
-
-
-def iter_captures(path: str | Path, relative_to: str | Path | None = None) -> Iterator[Capture]:
-    """Response records of one WARC file in file order. A torn final record (a killed crawl)
-    ends the file with a warning instead of an exception."""
-    path = Path(path)
-    relative = f"{RAW_DIR}/{path.name}" if relative_to is None else str(path.relative_to(relative_to))
-    info: dict[str, str] = {}
-    with path.open("rb") as f:
-        records = ArchiveIterator(f)
-        try:
-            for record in records:
-                rec_type = record.rec_type
-                if rec_type == "warcinfo":
-                    info = _warcinfo_fields(record)
-                    continue
-                if rec_type != "response" or record.http_headers is None:
-                    continue
-                body = record.content_stream().read()
-                headers = {k.lower(): v for k, v in record.http_headers.headers}
-                status = int(record.http_headers.get_statuscode() or 0)
-                yield Capture(
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    date=record.rec_headers.get_header("WARC-Date"),
-                    status=status,
-                    headers=headers,
-                    body=body,
-                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                    offset=records.get_record_offset(),
-                    warc=relative,
-                    crawl_id=info.get("clinic-archive-crawl-id"),
-                    info=info,
-                )
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-            log.warning("%s: stopped at a damaged record (%s); earlier records are fine", path, exc)
-
-
-def _warcinfo_fields(record: Any) -> dict[str, str]:
-    fields = {}
-    for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            fields[key.strip()] = value.strip()
-    return fields
-
-
-def read_capture(output_dir: str | Path, pointer: dict[str, Any]) -> Capture:
-    """The response a record's ``raw`` pointer names, read by seeking to its offset."""
-    path = Path(output_dir) / pointer["warc"]
-    with path.open("rb") as f:
-        f.seek(pointer["offset"])
-        record = next(iter(ArchiveIterator(f)))
-        body = record.content_stream().read()
-        return Capture(
-            url=record.rec_headers.get_header("WARC-Target-URI"),
-            date=record.rec_headers.get_header("WARC-Date"),
-            status=int(record.http_headers.get_statuscode() or 0),
-            headers={k.lower(): v for k, v in record.http_headers.headers},
-            body=body,
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            offset=pointer["offset"],
-            warc=pointer["warc"],
-        )

@@ -6,7 +6,7 @@ import shutil
 
 from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
-from pipelines.archive.warc import read_capture
+from pipelines.archive.captures import read_capture
 from pipelines.record.validate import record_problems
 
 

@@ -12,7 +12,7 @@ from conftest import SITES, crawl
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.siteserver import SiteServer
-from pipelines.archive.warc import read_capture
+from pipelines.archive.captures import read_capture
 
 
 @pytest.fixture(scope="module")
