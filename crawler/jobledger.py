@@ -64,7 +64,7 @@ class JobLedger:
         self.failed = False
         self.resuming = self.path.exists() and self.path.stat().st_size > 0
         self.recovery = self._read() if self.resuming else Recovery(clean_stop=True)
-        repair_torn_tail(self.path)  # a line cut by a kill or a full disk; new events start clean
+        repair_torn_tail(self.path, keep=False)  # an event cut by a kill or a full disk: ours, not data
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._write({"e": "run"})
 

@@ -54,7 +54,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipelines.record import BadLine, validate_file
+    from pipelines.archive import BadLine, validate_file
 
     if not args.file.exists():
         return fail(f"no such file: {args.file}")

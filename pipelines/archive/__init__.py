@@ -25,7 +25,12 @@ _EXPORTS = {
     "iter_records": "jsonl",
     "load_known_pages": "jsonl",
     "new_crawl_id": "jsonl",
-    "repair_torn_tail": "jsonl",
+    "repair_torn_tail": "lines",
+    "iter_lines": "lines",
+    "Line": "lines",
+    "BadLine": "jsonl",
+    "validate_file": "jsonl",
+    "parse_checked": "jsonl",
     "shard_file": "jsonl",
     "merge_archives": "merge",
     "shard_files": "merge",
@@ -49,6 +54,7 @@ if TYPE_CHECKING:
         ERRORS,
         Archive,
         ArchiveError,
+        BadLine,
         KnownPage,
         append_crawl_summary,
         article_record,
@@ -57,8 +63,10 @@ if TYPE_CHECKING:
         iter_records,
         load_known_pages,
         new_crawl_id,
-        repair_torn_tail,
+        parse_checked,
         shard_file,
+        validate_file,
     )
+    from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
     from pipelines.archive.merge import merge_archives, shard_files
     from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture

@@ -133,6 +133,9 @@ def iter_captures(
 
 def _capture(record: Any, relative: str, info: dict[str, str], max_body: int, offset: int = -1) -> Any:
     """A Capture for a response record, the fields of a warcinfo record, None for the others."""
+    if not str(record.format).startswith("warc") or not record.rec_headers.get_header("WARC-Record-ID"):
+        # warcio reads lenient ARC records out of junk, such as a damaged member's remains
+        raise ValueError(f"not a WARC record ({record.format})")
     if record.rec_type == "warcinfo":
         return _warcinfo_fields(record)
     if record.rec_type != "response" or record.http_headers is None:
@@ -204,7 +207,7 @@ def _reads_whole_record(f: BinaryIO, offset: int, max_body: int) -> bool:
         record = next(iter(ArchiveIterator(f)), None)
         if record is None:
             return False
-        read_bounded(record.content_stream(), max_body)
+        _capture(record, "", {}, max_body)  # the same checks and reads as the real pass
         return True
     except READ_ERRORS:
         return False

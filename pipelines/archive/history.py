@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records, parse_line
+from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records, parse_checked, parse_line
+from pipelines.archive.lines import iter_lines
 from pipelines.record import word_count
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +38,9 @@ class LineRef:
 def scan(path: str | Path) -> Iterator[LineRef]:
     """Every complete line of an articles.jsonl, as a LineRef, in file order."""
     with Path(path).open("rb") as f:
-        offset = 0
-        for lineno, raw in enumerate(f, start=1):
-            if not raw.endswith(b"\n"):
-                return  # a torn last line: not part of the archive
-            record = parse_line(raw, path, lineno) if raw.strip() else None
+        for line in iter_lines(f):
+            offset = line.offset
+            record = parse_checked(line, path)
             if record is not None and isinstance(record.get("id"), str):
                 removed = "removed_at" in record
                 yield LineRef(
@@ -50,7 +52,6 @@ def scan(path: str | Path) -> Iterator[LineRef]:
                     site=record.get("site", ""),
                     removed=removed,
                 )
-            offset += len(raw)
 
 
 def read_at(f: BinaryIO, offset: int) -> dict[str, Any]:
@@ -71,17 +72,18 @@ def export_lines(path: str | Path, latest: bool = True, include_removed: bool = 
             newest[ref.id] = ref
         keep = {r.offset for r in newest.values() if include_removed or not r.removed}
     with Path(path).open("rb") as f:
-        offset = 0
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                return
+        for line in iter_lines(f):
+            if problem := line.problem():
+                log.warning("%s:%d: not exported: %s", path, line.number, problem)
+                continue
+            raw = line.raw
+            assert raw is not None
             record = parse_line(raw, path) if b'"removed_at"' in raw else None
             is_tombstone = record is not None and "removed_at" in record
             if (keep is None and (include_removed or not is_tombstone)) or (
-                keep is not None and offset in keep
+                keep is not None and line.offset in keep
             ):
                 yield raw
-            offset += len(raw)
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The archive on disk: ``articles.jsonl`` (versioned records), ``errors.jsonl``, ``crawls.jsonl``.
 
 Each line is written with one ``write()`` on an ``O_APPEND`` descriptor, so a killed process
-leaves at most one torn last line, which the next writer cuts off on open; a write the disk
+leaves at most one torn last line, which the next writer moves aside on open (``lines.py``); a write the disk
 cannot hold (full, over quota, over a file size limit) is cut back to the last whole line and
 stops the crawl. A lock file keeps two crawls from writing into the same directory at once.
 """
@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import TOOL
-from pipelines.record import Article, Author, Citation, PageError, Reference, utc_now
+from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
+from pipelines.record import Article, Author, Citation, PageError, Reference, record_problems, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ class JsonlWriter:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            repair_torn_tail(self.path)
+            if moved := repair_torn_tail(self.path):
+                log.warning("%s ended without a newline; its torn tail was moved to %s", self.path, moved)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise ArchiveError(f"cannot open {self.path} for writing: {exc.strerror}") from exc
@@ -131,31 +133,6 @@ class JsonlWriter:
                 self._fd = -1
 
 
-def repair_torn_tail(path: Path) -> bool:
-    """Cut an unterminated last line (left by a killed writer). True if something was cut."""
-    if not path.exists() or path.stat().st_size == 0:
-        return False
-    with path.open("rb+") as f:
-        f.seek(0, os.SEEK_END)
-        size = f.tell()
-        f.seek(size - 1)
-        if f.read(1) == b"\n":
-            return False
-        block = 65536
-        pos = size
-        while pos > 0:
-            start = max(0, pos - block)
-            f.seek(start)
-            chunk = f.read(pos - start)
-            idx = chunk.rfind(b"\n")
-            if idx >= 0:
-                f.truncate(start + idx + 1)
-                return True
-            pos = start
-        f.truncate(0)
-        return True
-
-
 def parse_line(raw: bytes, path: str | Path = "", lineno: int = 0) -> dict[str, Any] | None:
     """One archive line as a dict; None (with a warning) for a damaged one, which readers skip:
     a bad line in the middle of an archive must not stop a crawl or a report. ``validate``
@@ -172,14 +149,51 @@ def parse_line(raw: bytes, path: str | Path = "", lineno: int = 0) -> dict[str, 
 
 
 def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Stream the records of a JSONL file. An unterminated last line (a torn write) and damaged
-    lines are skipped."""
+    """Stream the records of a JSONL file in bounded memory. A torn last line, an over-long line
+    and damaged lines are skipped, each with a warning."""
     with Path(path).open("rb") as f:
-        for lineno, raw in enumerate(f, start=1):
-            if not raw.endswith(b"\n"):
-                return
-            if raw.strip() and (record := parse_line(raw, path, lineno)) is not None:
+        for line in iter_lines(f):
+            if (record := parse_checked(line, path)) is not None:
                 yield record
+
+
+def parse_checked(line: Line, path: str | Path = "") -> dict[str, Any] | None:
+    """``parse_line`` for a line from ``iter_lines``: a torn or over-long one is warned about
+    and skipped; a blank one skipped quietly."""
+    problem = line.problem()
+    if problem:
+        log.warning("%s:%d: skipping a %s", path, line.number, problem)
+        return None
+    assert line.raw is not None
+    return parse_line(line.raw, path, line.number) if line.raw.strip() else None
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    line: int
+    problems: list[str]
+
+
+def validate_file(path: str | Path) -> Iterator[BadLine | int]:
+    """Yield a ``BadLine`` per invalid line (not JSON, not the schema, torn, over-long), then the
+    number of lines checked."""
+    count = 0
+    with Path(path).open("rb") as f:
+        for line in iter_lines(f):
+            count = line.number
+            if problem := line.problem():
+                yield BadLine(count, [problem])
+                continue
+            assert line.raw is not None
+            try:
+                record = json.loads(line.raw)
+            except ValueError as exc:
+                yield BadLine(count, [f"not JSON: {exc}"])
+                continue
+            problems = record_problems(record)
+            if problems:
+                yield BadLine(count, problems)
+    yield count
 
 
 class ArchiveLock:
@@ -338,13 +352,22 @@ class Archive:
     def _open(self) -> None:
         articles = self.directory / shard_file(ARTICLES, self.shard)
         try:
-            repair_torn_tail(articles)
+            size = articles.stat().st_size if articles.exists() else 0
+            moved = repair_torn_tail(articles)
         except OSError as exc:
             raise ArchiveError(f"cannot open {articles} for writing: {exc.strerror}") from exc
         self._latest = load_known_pages(self.directory, self.shard)  # id -> newest state
         self._by_url = by_url(self._latest)
         self._articles = JsonlWriter(articles)
         self._errors = JsonlWriter(self.directory / shard_file(ERRORS, self.shard))
+        if moved:  # said where the crawl's errors are read, not only in its log
+            torn = size - articles.stat().st_size
+            message = (
+                f"{articles.name} ended in {torn:,} bytes without a newline (a crash or a full disk); "
+                f"moved to {moved.name}, the archive goes on from its last whole line"
+            )
+            log.warning("%s", message)
+            self.log_error(PageError(str(articles), "archive", "torn_tail", message))
 
     def add(self, article: Article, crawl_id: str | None = None) -> tuple[str, dict[str, Any]]:
         """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.archive.jsonl import REMOVED, JsonlWriter, parse_line
+from pipelines.archive.jsonl import REMOVED, JsonlWriter, parse_checked
+from pipelines.archive.lines import iter_lines
 from pipelines.archive.warc import RAW_DIR
 
 
@@ -50,20 +51,18 @@ def shard_files(directory: Path, stem: str) -> list[Path]:
 
 def _scan(path: Path, source: int) -> Iterator[_Line]:
     with path.open("rb") as f:
-        offset = 0
-        for lineno, raw in enumerate(f, start=1):
-            record = parse_line(raw, path, lineno) if raw.endswith(b"\n") and raw.strip() else None
+        for line in iter_lines(f):
+            record = parse_checked(line, path)
             if record is not None and isinstance(record.get("id"), str):
                 removed = "removed_at" in record
                 at = record.get("removed_at") if removed else record.get("fetched_at", "")
                 yield _Line(
                     at if isinstance(at, str) else "",  # a malformed time sorts first, never crashes
                     source,
-                    offset,
+                    line.offset,
                     record["id"],
                     REMOVED if removed else record.get("content_hash", ""),
                 )
-            offset += len(raw)
 
 
 def merge_archives(inputs: list[Path], output: Path) -> MergeStats:
@@ -117,12 +116,10 @@ def _concat(files: list[Path], target: Path) -> int:
     try:
         for path in files:
             with path.open("rb") as f:
-                for raw in f:
-                    if raw.endswith(b"\n") and raw.strip() and raw not in seen:
-                        record = parse_line(raw, path)
-                        if record is not None:
-                            seen.add(raw)
-                            writer.append(record)
+                for line in iter_lines(f):
+                    if line.raw not in seen and (record := parse_checked(line, path)) is not None:
+                        seen.add(line.raw)
+                        writer.append(record)
     finally:
         writer.close()
     return len(seen)

@@ -33,8 +33,7 @@ _EXPORTS = {
     "clean_url": "urls",
     "site_key": "urls",
     "site_root": "urls",
-    "BadLine": "validate",
-    "validate_file": "validate",
+    "record_problems": "validate",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -65,4 +64,4 @@ if TYPE_CHECKING:
         word_count,
     )
     from pipelines.record.urls import DEFAULT_PORTS, clean_url, site_key, site_root
-    from pipelines.record.validate import BadLine, validate_file
+    from pipelines.record.validate import record_problems

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -31,25 +28,3 @@ def record_problems(record: Any) -> list[str]:
         where = "/".join(str(p) for p in error.path) or "(record)"
         problems.append(f"{where}: {error.message}")
     return problems
-
-
-@dataclass(frozen=True, slots=True)
-class BadLine:
-    line: int
-    problems: list[str]
-
-
-def validate_file(path: str | Path) -> Iterator[BadLine | int]:
-    """Yield a ``BadLine`` per invalid line, then the number of lines checked."""
-    count = 0
-    with Path(path).open("rb") as f:
-        for count, raw in enumerate(f, start=1):
-            try:
-                record = json.loads(raw)
-            except ValueError as exc:
-                yield BadLine(count, [f"not JSON: {exc}"])
-                continue
-            problems = record_problems(record)
-            if problems:
-                yield BadLine(count, problems)
-    yield count

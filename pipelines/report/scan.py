@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.archive import ARTICLES
+from pipelines.archive import ARTICLES, iter_lines
 from pipelines.extract import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
+
+log = logging.getLogger(__name__)
 
 # Starting worker processes costs a fraction of a second: worth it from a few thousand posts on.
 PARALLEL_MIN_BYTES = 16 * 2**20
@@ -56,13 +59,17 @@ def site_key(value: str) -> str:
 
 
 def read_lines(path: Path) -> Iterator[dict[str, Any] | None]:
-    """Each line's JSON object, or None for a line that is not one; a torn last line is skipped."""
+    """Each line's JSON object, or None for a line that is not one; a torn last line and an
+    over-long one are skipped (with a warning), in bounded memory."""
     with path.open("rb") as f:
-        for raw in f:
-            if not raw.endswith(b"\n") or not raw.strip():
+        for line in iter_lines(f):
+            if problem := line.problem():
+                log.warning("%s:%d: skipping a %s", path, line.number, problem)
+                continue
+            if not line.raw or not line.raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = json.loads(line.raw)
             except ValueError:
                 yield None
                 continue
