@@ -46,6 +46,8 @@ def crawl_summary(
         "errors_total": sum(errors.values()),
         "errors": errors,
         "skipped": _group(stats, "clinic/skipped/"),
+        "offsite_sitemaps": stats.get("clinic/offsite_sitemaps", 0),
+        "blocked_addresses": stats.get("clinic/errors/blocked_address", 0),
         "extract_workers": stats.get("clinic/extract_workers", 0),
         "fatal": stats.get("clinic/fatal"),
     }

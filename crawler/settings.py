@@ -53,6 +53,16 @@ DEPTH_LIMIT = 0  # pagination can be deep; page and URL limits bound the crawl i
 CLOSESPIDER_PAGECOUNT = 0  # 0 = no limit; `--max-pages` sets it
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Scrapy's caching resolver, refusing internal addresses when the seeds are public sites
+# (crawler/fetch/addresses.py): the check is on the address the connection goes to.
+TWISTED_DNS_RESOLVER = "crawler.fetch.addresses.GuardedResolver"
+# auto: private, loopback, link-local and reserved addresses are refused unless a seed is itself
+# one (an intranet, a local test server); allow / block decide explicitly.
+CLINIC_PRIVATE_ADDRESSES = "auto"
+# Tests only: host names resolved to chosen (loopback) addresses, and which of those addresses
+# count as public, so that the guard above can be exercised against local servers.
+CLINIC_TEST_HOSTS: dict[str, str] = {}
+CLINIC_TEST_PUBLIC_ADDRESSES: list[str] = []
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
@@ -128,6 +138,9 @@ DOWNLOADER_MIDDLEWARES = {
     # a sitemap or feed the per-site budgets or --max-pages no longer allow is not downloaded
     # (crawler/fetch/budget.py)
     "crawler.fetch.budget.DiscoveryBudgetMiddleware": 660,
+    # no request inside the network from a public crawl: address literals before the download,
+    # the address a response came from after it, before anything is captured (crawler/fetch/addresses.py)
+    "crawler.fetch.addresses.AddressGuardMiddleware": 960,
     # next to the downloader: sees raw (still encoded) bodies, redirects, robots.txt and sitemaps
     "crawler.fetch.capture.WarcCaptureMiddleware": 950,
 }

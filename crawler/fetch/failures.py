@@ -9,12 +9,14 @@ wrapping ``ResponseNeverReceived``, ``IgnoreRequest`` for robots.txt and decompr
 from __future__ import annotations
 
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.fetch.addresses import BlockedAddress, refusal_of
 from crawler.fetch.redirects import OffsiteRedirect, RedirectLoop, TooManyRedirects
 
 
@@ -64,6 +66,7 @@ FAILURE_KINDS = {
     "RedirectLoop": "redirect_loop",
     "TooManyRedirects": "too_many_redirects",
     "OffsiteRedirect": "offsite_redirect",
+    "BlockedAddress": "blocked_address",
 }
 
 
@@ -74,8 +77,11 @@ def describe_failure(failure: Failure, maxsize: int = 0) -> tuple[str, str]:
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, IgnoreRequest) and "robots.txt" in detail.lower():
         return "robots_disallowed", "disallowed by the site's robots.txt"
-    if isinstance(exc, (RedirectLoop, TooManyRedirects, OffsiteRedirect)):
+    if isinstance(exc, (RedirectLoop, TooManyRedirects, OffsiteRedirect, BlockedAddress)):
         return FAILURE_KINDS[type(exc).__name__], detail
+    host = urlsplit(request.url).hostname if request is not None else None
+    if host and (refused := refusal_of(host)):  # the resolver refused it; Twisted says "no results"
+        return "blocked_address", refused
     limit = f"DOWNLOAD_MAXSIZE ({maxsize:,} bytes)" if maxsize else "DOWNLOAD_MAXSIZE"
     if type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded":
         return "decompression_bomb", f"the compressed body inflates past {limit}; not read"

@@ -74,6 +74,8 @@ class SiteMapsMixin:
             return
         self._sitemaps_started.add(site)
         for url in sitemaps:
+            if not self._on_site(url):  # allowed (a CDN may hold it), read for this site's URLs only
+                self._count("offsite_sitemaps")
             yield self._sitemap_request(url)
         if not sitemaps:
             for path in self.probe_sitemaps:
@@ -105,7 +107,12 @@ class SiteMapsMixin:
         if sitemap.is_index:
             yield from self._sitemap_children(response, sitemap.entries)
         else:
-            site = site_key(response.url)
+            entries = [e for e in sitemap.entries if self._on_site(e.url)]  # the protocol's scope
+            if len(entries) < len(sitemap.entries):
+                self._count("skipped/offsite_sitemap_urls", len(sitemap.entries) - len(entries))
+            sitemap.entries = entries
+            # the budget of the site the URLs belong to (a sitemap may live on a CDN's host)
+            site = site_key(entries[0].url) if entries else site_key(response.url)
             taken = self.budgets.use(site, "sitemap_urls", len(sitemap.entries))
             if taken < len(sitemap.entries):
                 self._count("skipped/sitemap_url_budget", len(sitemap.entries) - taken)
