@@ -16,6 +16,7 @@ import errno
 import json
 import os
 import shutil
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 
-from pipelines.archive import repair_torn_tail
+from pipelines.archive import iter_lines, repair_torn_tail
 from pipelines.record import clean_url
 
 LEDGER = "clinic-ledger.jsonl"
@@ -82,6 +83,19 @@ class JobLedger:
         """After a kill Scrapy's queue state is stale or torn; the ledger knows better."""
         shutil.rmtree(self.jobdir / "requests.queue", ignore_errors=True)
 
+    def rebuild_if_damaged(self, lifo_queue: bool = True) -> str | None:
+        """After a clean stop Scrapy restores its own queue, unless a full disk or a crash left it
+        damaged (a 0-byte ``active.json`` made every rerun stop at once, forever): then the queue
+        is discarded and every unfinished request comes from the ledger, as after a kill.
+        Returns what was wrong, or None."""
+        if not self.resuming or not self.recovery.clean_stop:
+            return None
+        damage = scrapy_queue_damage(self.jobdir / "requests.queue", lifo_queue)
+        if damage:
+            self.discard_scrapy_queue()
+            self.recovery = self._read(assume_killed=True)
+        return damage
+
     # --- events ---------------------------------------------------------------------------
 
     def scheduled(self, request: Any) -> None:
@@ -135,16 +149,21 @@ class JobLedger:
 
     # --- recovery -------------------------------------------------------------------------
 
-    def _read(self) -> Recovery:
+    def _read(self, assume_killed: bool = False) -> Recovery:
         scheduled: dict[str, dict[str, Any]] = {}
         started: set[str] = set()
         done: set[str] = set()
         last = None
         with self.path.open("rb") as f:
-            for raw in f:
-                if not raw.endswith(b"\n"):
+            for line in iter_lines(f):
+                if line.problem() or line.raw is None:
                     break  # torn by a kill: the event never happened
-                event = json.loads(raw)
+                try:
+                    event = json.loads(line.raw)
+                except ValueError:
+                    continue  # a damaged event: its request is replayed from another, or found again
+                if not isinstance(event, dict) or "e" not in event:
+                    continue
                 last = event
                 key = _key(event["u"]) if "u" in event else None
                 kind = event["e"]
@@ -154,7 +173,47 @@ class JobLedger:
                     started.add(key)
                 elif kind == "done":
                     done.add(key)
-        clean_stop = bool(last and last["e"] == "closed")
+        clean_stop = bool(last and last["e"] == "closed") and not assume_killed
         unfinished = started if clean_stop else set(scheduled)
         todo = [scheduled[k] for k in scheduled if k in unfinished and k not in done]
         return Recovery(clean_stop, todo)
+
+
+def scrapy_queue_damage(queue_dir: Path, lifo_queue: bool = True) -> str | None:
+    """What is wrong with the disk queue Scrapy saved at a clean stop, or None: an unreadable
+    ``active.json``, or (for the LIFO disk queue) a queue file whose records do not add up."""
+    if not queue_dir.is_dir():
+        return None
+    active = queue_dir / "active.json"
+    if active.exists():
+        try:
+            state = json.loads(active.read_bytes() or b"!")
+        except ValueError:
+            return f"{active.name} is not readable JSON ({active.stat().st_size} bytes)"
+        if not isinstance(state, list | dict):
+            return f"{active.name} does not hold a queue state"
+    if lifo_queue:
+        for path in sorted(p for p in queue_dir.rglob("*") if p.is_file() and p.name != "active.json"):
+            if not _lifo_file_intact(path):
+                return f"queue file {path.relative_to(queue_dir)} is damaged"
+    return None
+
+
+def _lifo_file_intact(path: Path) -> bool:
+    """queuelib's LIFO file: a 4-byte count, then each record followed by its 4-byte size.
+    Walked from the end, the sizes must lead back exactly to the count's end."""
+    size_of = struct.Struct(">L")
+    with path.open("rb") as f:
+        end = f.seek(0, os.SEEK_END)
+        if end < size_of.size:
+            return False
+        f.seek(0)
+        (count,) = size_of.unpack(f.read(size_of.size))
+        pos = end
+        for _ in range(count):
+            if pos - size_of.size < size_of.size:
+                return False
+            f.seek(pos - size_of.size)
+            (length,) = size_of.unpack(f.read(size_of.size))
+            pos -= size_of.size + length
+        return pos == size_of.size

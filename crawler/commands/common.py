@@ -6,7 +6,9 @@ Commands import this module; it imports no command, so the commands form no impo
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +81,7 @@ def run_spider(
     settings.setdict(overrides or {}, priority="cmdline")
 
     process = CrawlerProcess(settings)
+    quiet_log_file_errors()
     crawler = process.create_crawler(ClinicBlogSpider)
     process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
     # What exists now (modules, settings, the spider and the archive state it loaded) lives as long
@@ -90,7 +93,8 @@ def run_spider(
     summary = read_summary(output, crawl_id, shard)
     spider = crawler.spider
     print(summary_paragraph(summary, output, None if verbose else log_file, shard))
-    fatal = (summary or {}).get("fatal") or crawler.stats.get_value("clinic/fatal")
+    stats = getattr(crawler, "_stats", None)  # None when the crawl failed before it started
+    fatal = (summary or {}).get("fatal") or (stats.get_value("clinic/fatal") if stats else None)
     if fatal:  # the output could not be written (disk full, permissions): nothing half-written stays
         fail(fatal, 1)
         print("Fix that, then run the same command again to resume the crawl.", file=sys.stderr)
@@ -175,3 +179,22 @@ def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: d
     print(f"  clinic-archive crawl-status --redis {redis_url} --crawl {name}")
     print("  clinic-archive merge output/ [more shard dirs...] -o merged/")
     return 0
+
+
+def quiet_log_file_errors() -> None:
+    """A log file that can no longer be written (disk full) must not print "--- Logging error ---"
+    and a traceback for every line logged after: the first failure is said once, on stderr, and
+    the file's handler dropped. The crawl itself stops through its own write errors."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handleError = functools.partial(_drop_log_file, handler)  # type: ignore[method-assign]
+
+
+def _drop_log_file(handler: logging.FileHandler, record: logging.LogRecord) -> None:
+    logging.getLogger().removeHandler(handler)
+    print(
+        f"clinic-archive: warning: cannot write the log file {handler.baseFilename} (disk full?); "
+        "logging to it stopped",
+        file=sys.stderr,
+    )

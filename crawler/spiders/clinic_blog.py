@@ -141,6 +141,12 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
             spider.crawl_id = spider.ledger.crawl_id(spider.crawl_id)
             if not spider.ledger.recovery.clean_stop:
                 spider.ledger.discard_scrapy_queue()
+            elif damage := spider.ledger.rebuild_if_damaged(
+                "Lifo" in str(settings.get("SCHEDULER_DISK_QUEUE") or "")
+            ):
+                spider.logger.warning(
+                    "the interrupted job's queue was damaged (%s): rebuilt from its ledger", damage
+                )
             for signal, handler in (
                 (signals.request_scheduled, spider.ledger.scheduled),
                 (signals.request_reached_downloader, spider.ledger.started),

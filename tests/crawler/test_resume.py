@@ -132,3 +132,46 @@ def test_a_response_is_done_in_the_ledger_only_after_its_links_are_scheduled(tmp
     scheduled = {e["u"]: i for i, e in enumerate(events) if e["e"] == "sched"}
     assert len(posts) >= 5 and all(p in scheduled for p in posts)
     assert max(scheduled[p] for p in posts) < done
+
+
+def damage_active_json(job: Path) -> None:
+    (job / "requests.queue" / "active.json").write_bytes(b"")  # what a full disk left
+
+
+def damage_queue_file(job: Path) -> None:
+    files = [p for p in (job / "requests.queue").rglob("*") if p.is_file() and p.name != "active.json"]
+    assert files, "the stopped crawl saved no queue file"
+    for path in files:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] + bytes(64))  # half a queue, then zeros
+
+
+def damage_ledger_line(job: Path) -> None:
+    ledger = job / "clinic-ledger.jsonl"
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    lines[len(lines) // 2] = b"\0" * 40 + b"\n"  # one event lost in the middle
+    ledger.write_bytes(b"".join(lines))
+
+
+@pytest.mark.parametrize("damage", [damage_active_json, damage_queue_file, damage_ledger_line])
+def test_a_damaged_job_state_is_rebuilt_from_the_ledger_not_looped_on(tmp_path, damage):
+    """A stop on a full disk can leave the saved queue unreadable: every rerun then stopped at
+    once with "run the same command again". The job is rebuilt from its ledger instead."""
+    out = tmp_path / "out"
+    with SiteServer(SITES / "wp-physio", delay=0.3) as server:
+        url = f"{server.url}/"
+        proc = start_crawl(url, out, uuid.uuid4().hex)
+        wait_for_posts_fetched(server, 1, proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert proc.returncode == 130
+        (job,) = list((out / ".jobs").iterdir())
+        if damage is not damage_ledger_line:
+            assert (job / "requests.queue" / "active.json").exists()
+        damage(job)
+        server.delay = 0
+        resumed = crawl([url], out)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert sorted(resumed.by_path()) == POSTS
+    assert Counter(r["id"] for r in resumed.articles).most_common(1)[0][1] == 1
+    assert not any((out / ".jobs").iterdir())

@@ -1,0 +1,63 @@
+"""A crawl on a full disk: one clear message, a quick stop, a valid archive, and a rerun on a
+disk with room resumes it. The test mounts a small tmpfs of its own (root, as CI runs); where
+it cannot, it skips and says why."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+from conftest import SITES, crawl, load_expected
+
+from crawler.siteserver import SiteServer
+from pipelines.archive import validate_file
+
+POSTS = sorted(a["path"] for a in load_expected("wp-physio")["articles"])
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 KB file system: room for a few posts and their captures, not for the whole site."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command: cannot make a small file system here")
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.decode().strip() or 'not root'})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_stops_the_crawl_cleanly_and_a_rerun_with_room_resumes(small_disk):
+    out = small_disk / "out"
+    with SiteServer(SITES / "wp-physio") as server:
+        url = f"{server.url}/"
+        started = time.monotonic()
+        first = crawl([url], out, timeout=120)
+        took = time.monotonic() - started
+        assert first.returncode == 1, first.stdout + first.stderr
+        assert "No space left on device" in first.stderr
+        assert "Traceback" not in first.stderr and "--- Logging error ---" not in first.stderr
+        assert len([line for line in first.stderr.splitlines() if "error:" in line]) == 1
+        assert took < 60  # stopped, not hung
+        # whatever was written is whole: every line a valid record
+        bad = [r for r in validate_file(out / "articles.jsonl") if not isinstance(r, int)]
+        assert bad == []
+        written = len((out / "articles.jsonl").read_text().splitlines())
+        assert written < len(POSTS)
+
+        # more room, the same command: the job resumes and finishes
+        subprocess.run(["mount", "-o", "remount,size=50m", str(small_disk)], check=True)
+        resumed = crawl([url], out, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert sorted(resumed.by_path()) == POSTS
+    assert Counter(r["id"] for r in resumed.articles).most_common(1)[0][1] == 1
+    assert not any((out / ".jobs").iterdir())
