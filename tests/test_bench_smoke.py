@@ -92,3 +92,14 @@ def test_golden_bench_smoke_run(tmp_path):
     assert "golden lines written" in proc.stdout
     same = run_bench("bench/golden.py", "--compare", str(out), str(out))
     assert same.stdout.strip().endswith("0 differ")
+
+
+def test_archive_scale_bench_smoke_run():
+    proc = smoke_run("archive_scale.py", timeout=120)
+    rows = [line.split(" | ")[1] for line in proc.stdout.splitlines() if line.startswith("| 2,000")]
+    assert rows == [
+        "baseline: whole file in memory",
+        "index built (first open)",
+        "index current",
+        "index after 1,000 appended",
+    ]

@@ -6,7 +6,6 @@ Commands import this module; it imports no command, so the commands form no impo
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import logging
 import sys
@@ -184,15 +183,15 @@ def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: d
 def quiet_log_file_errors() -> None:
     """A log file that can no longer be written (disk full) must not print "--- Logging error ---"
     and a traceback for every line logged after: the first failure is said once, on stderr, and
-    the file's handler dropped. The crawl itself stops through its own write errors."""
-    root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.FileHandler):
-            handler.handleError = functools.partial(_drop_log_file, handler)  # type: ignore[method-assign]
+    the file's handler dropped. The crawl itself stops through its own write errors. Set on the
+    class: Scrapy creates the crawl's log handler later, when the crawl starts."""
+    logging.FileHandler.handleError = _drop_log_file  # type: ignore[method-assign]
 
 
 def _drop_log_file(handler: logging.FileHandler, record: logging.LogRecord) -> None:
-    logging.getLogger().removeHandler(handler)
+    for logger in (logging.getLogger(), *logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger) and handler in logger.handlers:
+            logger.removeHandler(handler)
     print(
         f"clinic-archive: warning: cannot write the log file {handler.baseFilename} (disk full?); "
         "logging to it stopped",

@@ -155,8 +155,8 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
                 (signals.spider_closed, spider._ledger_closed),
             ):
                 crawler.signals.connect(handler, signal=signal)
-        known = load_known_pages(settings.get("CLINIC_OUTPUT_DIR") or "output", settings.get("CLINIC_SHARD"))
-        spider.known = {url: p for url, p in by_url(known).items() if p.site in spider.sites}
+        output, shard = settings.get("CLINIC_OUTPUT_DIR") or "output", settings.get("CLINIC_SHARD")
+        spider.known = by_url(load_known_pages(output, shard, sites=spider.sites))  # these sites only
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
         spider.robots_via_signal = bool(robots_signal) and settings.getbool("ROBOTSTXT_OBEY")

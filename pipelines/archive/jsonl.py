@@ -14,12 +14,14 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipelines import TOOL
+from pipelines.archive.index import PageIndex
 from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
 from pipelines.record import Article, Author, Citation, PageError, Reference, record_problems, utc_now
 
@@ -106,6 +108,7 @@ class JsonlWriter:
             if moved := repair_torn_tail(self.path):
                 log.warning("%s ended without a newline; its torn tail was moved to %s", self.path, moved)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.size = os.fstat(self._fd).st_size  # where the next line starts
         except OSError as exc:
             raise ArchiveError(f"cannot open {self.path} for writing: {exc.strerror}") from exc
 
@@ -115,7 +118,9 @@ class JsonlWriter:
             written = os.write(self._fd, line)
         except OSError as exc:
             raise ArchiveError(f"cannot write to {self.path}: {exc.strerror}") from exc
+        self.size += written
         if written != len(line):  # disk full mid-line: cut it off so no half record stays
+            self.size -= written
             os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
             raise ArchiveError(
                 f"cannot write to {self.path}: only {written} of {len(line)} bytes fit (disk full?); "
@@ -288,15 +293,21 @@ class KnownPage:
 REMOVED = "removed"  # the content hash of a tombstone: never equal to a real one
 
 
-def load_known_pages(directory: str | Path, shard: str | None = None) -> dict[str, KnownPage]:
-    """Newest state of every article in ``directory``'s archive (or one shard of it), by id."""
+def load_known_pages(
+    directory: str | Path, shard: str | None = None, sites: Iterable[str] | None = None
+) -> dict[str, KnownPage]:
+    """Newest state of every article in ``directory``'s archive (or one shard of it), by id;
+    only those of ``sites`` when given. Read through the on-disk index (``index.py``), which
+    catches up with the archive first, so the cost is that of the pages returned."""
     path = Path(directory) / shard_file(ARTICLES, shard)
-    known: dict[str, KnownPage] = {}
-    if path.exists():
-        for record in iter_records(path):
-            if isinstance(record.get("id"), str):
-                known[record["id"]] = KnownPage.from_record(record)
-    return known
+    if not path.exists():
+        return {}
+    index = PageIndex(path, KnownPage)
+    try:
+        pages = index.for_sites(sites) if sites is not None else iter(index)
+        return {page.id: page for page in pages}
+    finally:
+        index.close()
 
 
 def by_url(known: dict[str, KnownPage]) -> dict[str, KnownPage]:
@@ -356,9 +367,11 @@ class Archive:
             moved = repair_torn_tail(articles)
         except OSError as exc:
             raise ArchiveError(f"cannot open {articles} for writing: {exc.strerror}") from exc
-        self._latest = load_known_pages(self.directory, self.shard)  # id -> newest state
-        self._by_url = by_url(self._latest)
         self._articles = JsonlWriter(articles)
+        try:
+            self._index = PageIndex(articles, KnownPage)  # id and URL -> newest state, on disk
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"cannot open the index of {articles}: {exc}") from exc
         self._errors = JsonlWriter(self.directory / shard_file(ERRORS, self.shard))
         if moved:  # said where the crawl's errors are read, not only in its log
             torn = size - articles.stat().st_size
@@ -373,7 +386,7 @@ class Archive:
         """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).
         ``crawl_id`` overrides the archive's own (re-extraction keeps each capture's crawl)."""
         crawl_id = crawl_id or self.crawl_id
-        previous = self._latest.get(article.id)
+        previous = self._index.get(article.id)
         if previous and previous.content_hash == article.content_hash:
             return "unchanged", article_record(article, previous.version, crawl_id, self.tool)
         version = previous.version + 1 if previous else 1
@@ -384,7 +397,7 @@ class Archive:
 
     def remove(self, url: str, status: int, at: str, crawl_id: str | None = None) -> dict[str, Any] | None:
         """Append a tombstone for the article at ``url``; None if unknown or already removed."""
-        page = self._by_url.get(url)
+        page = self._index.by_url(url)
         if page is None or page.removed:
             return None
         record = tombstone_record(page, status, at, crawl_id or self.crawl_id, self.tool)
@@ -393,9 +406,7 @@ class Archive:
         return record
 
     def _remember(self, page: KnownPage) -> None:
-        self._latest[page.id] = page
-        self._by_url[page.url] = page
-        self._by_url[page.canonical_url] = page
+        self._index.put(page, self._articles.size)
 
     def log_error(self, error: PageError) -> dict[str, Any]:
         line = {
@@ -416,6 +427,10 @@ class Archive:
                 writer.close()
             except ArchiveError as exc:
                 problems.append(exc)
+        try:
+            self._index.close()
+        except sqlite3.Error as exc:  # a cache: the next open rebuilds or catches up
+            log.warning("could not save the index of %s: %s", self._articles.path, exc)
         if self._owns_lock:
             self._lock.release()
         if problems:

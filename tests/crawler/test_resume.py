@@ -98,14 +98,22 @@ def test_interrupted_crawl_resumes_without_loss_or_duplicates(tmp_path, how):
     assert not any((out / ".jobs").iterdir())  # a finished job cleans up after itself
 
 
+def stop_after_the_first_post(server: SiteServer, out: Path) -> Path:
+    """Start a crawl of ``server``, stop it (SIGTERM) once a post was fetched; its job directory."""
+    proc = start_crawl(f"{server.url}/", out, uuid.uuid4().hex)
+    wait_for_posts_fetched(server, 1, proc)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode == 130
+    (job,) = list((out / ".jobs").iterdir())
+    return job
+
+
 def test_fresh_discards_an_interrupted_job(tmp_path):
     out = tmp_path / "out"
     with SiteServer(SITES / "wp-physio", delay=0.3) as server:
         url = f"{server.url}/"
-        proc = start_crawl(url, out, uuid.uuid4().hex)
-        wait_for_posts_fetched(server, 1, proc)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+        stop_after_the_first_post(server, out)
         server.delay = 0
         again = crawl([url], out, "--fresh")
     assert again.returncode == 0
@@ -160,12 +168,7 @@ def test_a_damaged_job_state_is_rebuilt_from_the_ledger_not_looped_on(tmp_path, 
     out = tmp_path / "out"
     with SiteServer(SITES / "wp-physio", delay=0.3) as server:
         url = f"{server.url}/"
-        proc = start_crawl(url, out, uuid.uuid4().hex)
-        wait_for_posts_fetched(server, 1, proc)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
-        assert proc.returncode == 130
-        (job,) = list((out / ".jobs").iterdir())
+        job = stop_after_the_first_post(server, out)
         if damage is not damage_ledger_line:
             assert (job / "requests.queue" / "active.json").exists()
         damage(job)
