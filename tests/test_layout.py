@@ -5,7 +5,8 @@ shares), ``pipelines.references``, ``pipelines.extract``, ``pipelines.archive``,
 ``pipelines.report``, then ``pipelines.scrapy_adapters``; ``crawler`` sits above all of
 ``pipelines`` and nothing in ``pipelines`` imports it. A module may import its own package and
 the layers below it, never one above. Code outside a stage package imports the names that
-package's ``__init__`` exports, not its modules. Function-level imports count; imports only for
+package's ``__init__`` exports, not its modules (the stage packages of ``pipelines`` and
+``crawler``'s discovery, fetch, distributed and spiders). Function-level imports count; imports only for
 type checkers (``if TYPE_CHECKING:``) do not.
 """
 
@@ -19,6 +20,7 @@ from conftest import ROOT
 
 LAYERS = ["record", "references", "extract", "archive", "report", "scrapy_adapters"]
 STAGE_PACKAGES = {"record", "references", "extract", "archive", "report"}
+CRAWLER_PACKAGES = {"discovery", "fetch", "distributed", "spiders"}
 MAX_LINES = 450
 
 
@@ -124,22 +126,26 @@ def test_code_outside_a_stage_package_uses_its_exports():
     for module in MODULES:
         for target, names in imports_of(module):
             parts = target.split(".")
-            if parts[0] != "pipelines" or len(parts) < 3 or parts[1] not in STAGE_PACKAGES:
+            packages = STAGE_PACKAGES if parts[0] == "pipelines" else CRAWLER_PACKAGES
+            if len(parts) < 3 or parts[1] not in packages:
                 continue
             if module.split(".")[:2] != parts[:2]:
                 wrong.append(f"{module} imports {target} {names}".strip())
     assert wrong == []
 
 
-@pytest.mark.parametrize("package", sorted(STAGE_PACKAGES))
-def test_each_stage_package_says_what_it_does_and_exports_names_that_exist(package):
+@pytest.mark.parametrize(
+    "package",
+    [f"pipelines.{p}" for p in sorted(STAGE_PACKAGES)] + [f"crawler.{p}" for p in sorted(CRAWLER_PACKAGES)],
+)
+def test_each_package_says_what_it_does_and_exports_names_that_exist(package):
     import importlib
 
-    module = importlib.import_module(f"pipelines.{package}")
+    module = importlib.import_module(package)
     assert module.__doc__ and len(module.__doc__.split()) >= 10
     assert module.__all__
     for name in module.__all__:
-        assert getattr(module, name) is not None, f"pipelines.{package}.{name}"
+        assert getattr(module, name) is not None, f"{package}.{name}"
 
 
 def test_no_import_cycles():

@@ -63,7 +63,7 @@ def run_spider(
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.spiders.clinic_blog import ClinicBlogSpider
+    from crawler.spiders import ClinicBlogSpider
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")

@@ -3,6 +3,7 @@
 (``pages``). Nothing here touches Scrapy or the network: plain values in, plain values out, so
 the spider stays a thin fetch loop."""
 
+from crawler.discovery.budgets import KINDS, Limits, SiteBudgets, url_trap
 from crawler.discovery.feeds import FEED_TYPES, looks_like_feed, parse_feed
 from crawler.discovery.pages import PageDedup, PageLinks, extract_links, html_root, response_kind
 from crawler.discovery.seeds import SeedError, parse_seeds
@@ -20,12 +21,15 @@ from crawler.discovery.urls import UrlKind, is_listing, is_taxonomy_sitemap, mod
 
 __all__ = [
     "FEED_TYPES",
+    "KINDS",
     "DecompressionBombError",
     "DiscoveryError",
+    "Limits",
     "LinkEntry",
     "PageDedup",
     "PageLinks",
     "SeedError",
+    "SiteBudgets",
     "Sitemap",
     "UrlKind",
     "extract_links",
@@ -42,4 +46,5 @@ __all__ = [
     "response_kind",
     "robots_sitemaps",
     "url_kind",
+    "url_trap",
 ]

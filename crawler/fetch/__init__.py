@@ -3,3 +3,21 @@ Retry-After (``retry``), redirects that cannot trap the crawl (``redirects``), c
 on a recrawl (``conditional``), every response kept as WARC (``capture``), and the error kind and
 message of a failed request (``failures``). Scrapy loads the middlewares by their dotted paths in
 crawler/settings.py."""
+
+from crawler.fetch.addresses import BlockedAddress
+from crawler.fetch.budget import OverBudget
+from crawler.fetch.capture import META_FETCHED_AT, META_POINTER
+from crawler.fetch.conditional import AlreadyConfirmed
+from crawler.fetch.failures import describe_failure, http_error_message
+from crawler.fetch.redirects import redirect_chain
+
+__all__ = [
+    "META_FETCHED_AT",
+    "META_POINTER",
+    "AlreadyConfirmed",
+    "BlockedAddress",
+    "OverBudget",
+    "describe_failure",
+    "http_error_message",
+    "redirect_chain",
+]

@@ -21,8 +21,11 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 
 from crawler.discovery import (
+    KINDS,
+    Limits,
     PageDedup,
     SeedError,
+    SiteBudgets,
     UrlKind,
     extract_links,
     html_root,
@@ -30,11 +33,10 @@ from crawler.discovery import (
     parse_seeds,
     response_kind,
     url_kind,
+    url_trap,
 )
-from crawler.discovery.budgets import KINDS, Limits, SiteBudgets, url_trap
 from crawler.distributed import Coordinator
-from crawler.fetch.capture import META_FETCHED_AT, META_POINTER
-from crawler.fetch.redirects import redirect_chain
+from crawler.fetch import META_FETCHED_AT, META_POINTER, redirect_chain
 from crawler.jobledger import JobLedger
 from crawler.spiders.errors import ErrorsMixin
 from crawler.spiders.recrawl import RecrawlMixin

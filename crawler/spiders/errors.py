@@ -12,12 +12,15 @@ from typing import Any
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.discovery.budgets import KINDS
-from crawler.fetch.budget import OverBudget
-from crawler.fetch.capture import META_FETCHED_AT
-from crawler.fetch.conditional import AlreadyConfirmed
-from crawler.fetch.failures import describe_failure, http_error_message
-from crawler.fetch.redirects import redirect_chain
+from crawler.discovery import KINDS
+from crawler.fetch import (
+    META_FETCHED_AT,
+    AlreadyConfirmed,
+    OverBudget,
+    describe_failure,
+    http_error_message,
+    redirect_chain,
+)
 from pipelines.record import PageError, Removal, clean_url, site_key, utc_now
 
 

@@ -22,7 +22,7 @@ from crawler.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
-from crawler.fetch.budget import OverBudget
+from crawler.fetch import OverBudget
 from pipelines.record import PageError, clean_url, site_key, site_root
 
 # Higher runs first: read the site's own maps before wandering its links.

@@ -119,6 +119,11 @@ class JsonlWriter:
         except OSError as exc:
             raise ArchiveError(f"cannot write to {self.path}: {exc.strerror}") from exc
         self.size += written
+        if os.fstat(self._fd).st_nlink == 0:  # still writable, but gone from the directory
+            raise ArchiveError(
+                f"{self.path} was deleted while the crawl was writing to it; "
+                "nothing more is written (the output directory was removed?)"
+            )
         if written != len(line):  # disk full mid-line: cut it off so no half record stays
             self.size -= written
             os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)

@@ -152,3 +152,33 @@ def test_reextract_reports_damage_and_fails(tmp_path):
     assert f"{PAGES - 2} records read, 2 damaged region(s) skipped" in proc.stderr
     assert proc.stderr.count("damaged record(s) skipped") == 2
     assert f"{PAGES - 2} article versions written" in proc.stdout
+
+
+def streamed_gzip_of_zeros(size: int) -> bytes:
+    """gzip of ``size`` zero bytes, made without ever holding them."""
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    parts = [compressor.compress(block) for _ in range(size // len(block))]
+    return b"".join([*parts, compressor.flush()])
+
+
+def test_reextract_of_a_gzip_bomb_stays_small(tmp_path):
+    """A 2 GB bomb inside a capture: reextract refuses it at DOWNLOAD_MAXSIZE, in bounded memory
+    (it inflated it whole before: 5.4 GB RSS and a MemoryError)."""
+    bomb = streamed_gzip_of_zeros(2 * 1024**3)
+    extra = [
+        ("https://clinic.example/bomb/", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], bomb)
+    ]
+    warc, _ = write_warc(tmp_path / "live", pages=3, extra=extra)
+    report = tmp_path / "rss.txt"
+    prelude = (
+        "import atexit, resource\n"
+        f"atexit.register(lambda: open({str(report)!r}, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))"
+    )
+    proc = run_cli("reextract", str(warc.path), "-o", str(tmp_path / "re"), "--jobs", "1", prelude=prelude)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 bodies over the crawl's size limit not read" in proc.stdout
+    assert "3 article versions written" in proc.stdout
+    assert int(report.read_text()) * 1024 < 512 * 1024**2

@@ -61,3 +61,34 @@ def test_a_full_disk_stops_the_crawl_cleanly_and_a_rerun_with_room_resumes(small
     assert sorted(resumed.by_path()) == POSTS
     assert Counter(r["id"] for r in resumed.articles).most_common(1)[0][1] == 1
     assert not any((out / ".jobs").iterdir())
+
+
+def test_an_output_directory_deleted_mid_crawl_stops_the_crawl_with_one_line(tmp_path):
+    """Files unlinked under a running crawl stay writable: without a check every later record
+    would go nowhere. The crawl notices at its next write and stops."""
+    import signal
+    import sys
+
+    from conftest import FAST, ROOT
+
+    out = tmp_path / "out"
+    with SiteServer(SITES / "wp-physio", delay=0.2) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", f"{server.url}/", "-o", str(out), *FAST,
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            (out / "articles.jsonl").exists() and (out / "articles.jsonl").stat().st_size
+        ):
+            time.sleep(0.05)
+        shutil.rmtree(out)
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            raise
+    assert proc.returncode == 1
+    assert "was deleted while the crawl was writing" in stderr
+    assert "Traceback" not in stderr

@@ -333,11 +333,34 @@ def fault_site(base: str) -> dict[str, Route]:
 def site(tmp_path_factory):
     """(server, crawl result): the fault site crawled once by the real CLI."""
     server = FaultServer(fault_site).start()
+    out = tmp_path_factory.mktemp("faults")
     try:
-        result = crawl([f"{server.url}/"], tmp_path_factory.mktemp("faults"), *SETTINGS)
+        result = crawl([f"{server.url}/"], out, *SETTINGS, prelude=peak_rss_prelude(out / "rss.json"))
         yield server, result
     finally:
         server.stop()
+
+
+def peak_rss_prelude(report) -> str:
+    """Python for ``crawl(prelude=)``: at exit, the peak RSS of the crawl process and of its
+    largest child (an extraction worker), in bytes, written to ``report``."""
+    return (
+        "import atexit, json, resource\n"
+        "def _peak():\n"
+        "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
+        f"    open({str(report)!r}, 'w').write(json.dumps([own, child]))\n"
+        "atexit.register(_peak)"
+    )
+
+
+def test_the_crawl_stays_under_1_gb_over_the_whole_fault_matrix(site):
+    """Gzip bombs, 20 MB bodies, 10,000-tag farms, endless calendars: memory does not follow the input."""
+    import json
+
+    _, result = site
+    own, child = json.loads((result.output / "rss.json").read_text())
+    assert own < 1024**3 and child < 1024**3, (own, child)
 
 
 def path_of(url: str) -> str:
