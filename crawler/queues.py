@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from scrapy import Request
+from scrapy.squeues import PickleFifoDiskQueue as ScrapyPickleFifoDiskQueue
 from scrapy.squeues import PickleLifoDiskQueue as ScrapyPickleLifoDiskQueue
 
 
@@ -59,9 +60,35 @@ def request_to_dict(request: Request, spider: Any) -> dict[str, Any]:
     return request.to_dict(spider=_table(type(spider), tuple(functions)))
 
 
-class PickleLifoDiskQueue(ScrapyPickleLifoDiskQueue):  # type: ignore[misc,valid-type]
-    """Scrapy's default disk queue (``SCHEDULER_DISK_QUEUE``), pushing through ``request_to_dict``."""
+class _KeepWhenUnwritable:
+    """A disk queue whose file cannot be opened or written (out of file descriptors, a full disk)
+    raises ``ValueError``, which Scrapy's scheduler answers by keeping the request in its memory
+    queue: the request is not lost (and the job's ledger still has it for a resume). Any other
+    error ends in an asyncio task nobody awaits, and the request is gone."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        except OSError as exc:
+            raise ValueError(f"cannot open a disk queue file: {exc}") from exc
 
     def push(self, request: Request) -> None:
+        try:
+            self._push(request)
+        except OSError as exc:
+            raise ValueError(f"cannot write the disk queue: {exc}") from exc
+
+    def _push(self, request: Request) -> None:
+        super().push(request)  # type: ignore[misc]
+
+
+class PickleLifoDiskQueue(_KeepWhenUnwritable, ScrapyPickleLifoDiskQueue):  # type: ignore[misc,valid-type]
+    """Scrapy's default disk queue (``SCHEDULER_DISK_QUEUE``), pushing through ``request_to_dict``."""
+
+    def _push(self, request: Request) -> None:
         # Scrapy's push is to_dict(spider=self.spider) and then the pickling queue's push
         super(ScrapyPickleLifoDiskQueue, self).push(request_to_dict(request, self.spider))
+
+
+class PickleFifoDiskQueue(_KeepWhenUnwritable, ScrapyPickleFifoDiskQueue):  # type: ignore[misc,valid-type]
+    """Scrapy's queue of start requests (``SCHEDULER_START_DISK_QUEUE``), kept when unwritable."""

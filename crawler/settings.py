@@ -53,6 +53,10 @@ DEPTH_LIMIT = 0  # pagination can be deep; page and URL limits bound the crawl i
 CLOSESPIDER_PAGECOUNT = 0  # 0 = no limit; `--max-pages` sets it
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Scrapy reads each callback's source file the first time it runs, to warn about generators that
+# return a value: out of file descriptors that read fails and the response is lost as a "spider
+# error". Our callbacks are tested; the check is off.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Scrapy's caching resolver, refusing internal addresses when the seeds are public sites
 # (crawler/fetch/addresses.py): the check is on the address the connection goes to.
 TWISTED_DNS_RESOLVER = "crawler.fetch.addresses.GuardedResolver"
@@ -163,6 +167,7 @@ CONCURRENT_ITEMS = 1
 # Scrapy's disk queue (JOBDIR) with cheaper request serialisation (crawler/queues.py): same
 # pickled requests, without reading every attribute of the spider twice per request.
 SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
+SCHEDULER_START_DISK_QUEUE = "crawler.queues.PickleFifoDiskQueue"  # the same, for start requests
 # Compression level of each raw WARC record (pipelines/archive/warc.py; warcio's own is zlib 9). Levels
 # 0-3 use ISA-L: per 100 KB page in the reactor thread, level 1 0.24 ms; zlib 6 2.1 ms, 9 3.5 ms;
 # files are ~20% larger than at 9.

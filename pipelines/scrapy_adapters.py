@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -53,7 +54,12 @@ class ExtractPipeline:
         if self.workers:
             log.info("extracting in %d worker processes", self.workers)
             self.pool = ExtractPool(self.workers, self.config, self.start_method)
-            self.pool.start()
+            try:
+                self.pool.start()
+            except OSError as exc:  # the pool only saves time: extract in this process instead
+                log.warning("cannot start the extraction workers (%s): extracting inline", exc)
+                self.pool, self.workers = None, 0
+                self.crawler.stats.set_value("clinic/extract_workers", 0)
         else:
             log.info("extracting inline, in the crawl process (CLINIC_EXTRACT_WORKERS=0 or one usable CPU)")
 
@@ -163,4 +169,8 @@ class ArchivePipeline:
         except ArchiveError as exc:
             stop_crawl(self.crawler, str(exc))
             raise DropItem(str(exc), log_level="DEBUG") from exc
+        except (OSError, sqlite3.Error) as exc:  # out of file descriptors, say: the item is not lost
+            message = f"cannot write to the archive in {self.directory}: {exc}"
+            stop_crawl(self.crawler, message)
+            raise DropItem(message, log_level="DEBUG") from exc
         return item

@@ -6,6 +6,7 @@ from ``crawler.fetch.failures``.
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,12 +23,17 @@ from crawler.fetch import (
     redirect_chain,
 )
 from pipelines.record import PageError, Removal, clean_url, site_key, utc_now
+from pipelines.scrapy_adapters import stop_crawl
 
 
 class ErrorsMixin:
     """What a failed request leaves in the archive (see the module docstring)."""
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
+        if exhausted := resource_exhaustion(failure):
+            # the machine, not the site: stop, and leave the request unfinished for the rerun
+            stop_crawl(self.crawler, exhausted)
+            return
         yield from self._settled(failure.request, self._error_output(failure))
 
     def _error_output(self, failure: Failure) -> Iterator[Any]:
@@ -68,3 +74,13 @@ class ErrorsMixin:
         if request.meta.get("seed"):
             self.seed_failures[chain[0]] = message
         yield error
+
+
+def resource_exhaustion(failure: Failure) -> str | None:
+    """A failure that says this machine ran out of file descriptors, or None."""
+    text = f"{failure.value!r} {failure.value}"
+    if "Too many open files" not in text and "EMFILE" not in text and "ENFILE" not in text:
+        return None
+    # (everything used here is imported already: importing needs file descriptors too)
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return f"out of file descriptors (the limit is {soft}): raise it (ulimit -n) or lower CONCURRENT_REQUESTS"

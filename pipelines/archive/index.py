@@ -169,7 +169,10 @@ class PageIndex:
         self.commit()
 
     def _identify(self) -> None:
-        head = self._head()
+        try:
+            head = self._head()
+        except OSError:  # out of file descriptors, say: try again at the next page
+            return
         if head:
             self._set("head", head)
         self._identified = bool(head)

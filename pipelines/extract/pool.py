@@ -171,7 +171,12 @@ class ExtractPool:
             context.set_forkserver_preload(list(WORKER_MODULES))
         self._context = context
         self._open = True
-        self._pool = [self._spawn() for _ in range(max(1, self.workers))]
+        try:
+            for _ in range(max(1, self.workers)):
+                self._pool.append(self._spawn())
+        except OSError:  # out of file descriptors or processes: stop the ones started
+            self.close()
+            raise
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
