@@ -27,6 +27,7 @@ requests, heartbeats and the end of the crawl), ``politeness`` (per-site leases)
 scrapy-redis stays an optional extra).
 """
 
+from crawler.distributed.budgets import SharedBudgets
 from crawler.distributed.coordinator import Coordinator
 from crawler.distributed.crawls import (
     clean_crawl,
@@ -45,6 +46,7 @@ __all__ = [
     "Coordinator",
     "DistributedError",
     "Keys",
+    "SharedBudgets",
     "SitePoliteness",
     "check_name",
     "clean_crawl",

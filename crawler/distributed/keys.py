@@ -100,6 +100,10 @@ class Keys:
         return f"{self.base}:page-count"
 
     @property
+    def budgets(self) -> str:  # hash: "used|site|limit" and "refused|site|limit" -> count
+        return f"{self.base}:budgets"
+
+    @property
     def finished(self) -> str:  # set once, when nothing is left anywhere
         return f"{self.base}:finished"
 

@@ -35,7 +35,7 @@ from crawler.discovery import (
     url_kind,
     url_trap,
 )
-from crawler.distributed import Coordinator
+from crawler.distributed import Coordinator, SharedBudgets
 from crawler.fetch import META_FETCHED_AT, META_POINTER, redirect_chain
 from crawler.jobledger import JobLedger
 from crawler.spiders.errors import ErrorsMixin
@@ -111,14 +111,13 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
             path_depth=settings.getint("CLINIC_MAX_PATH_DEPTH", spider.limits.path_depth),
             segment_repeats=settings.getint("CLINIC_MAX_SEGMENT_REPEATS", spider.limits.segment_repeats),
         )
-        spider.budgets = SiteBudgets(
-            {
-                "sitemaps": limits.sitemaps,
-                "sitemap_urls": limits.sitemap_urls,
-                "pages": limits.pages,
-                "listing_pages": spider.max_listing_pages,
-            }
-        )
+        budget_limits = {
+            "sitemaps": limits.sitemaps,
+            "sitemap_urls": limits.sitemap_urls,
+            "pages": limits.pages,
+            "listing_pages": spider.max_listing_pages,
+        }
+        spider.budgets = SiteBudgets(budget_limits)
         # DOWNLOAD_MAXSIZE, under a name of our own: Scrapy reads a "download_maxsize" spider
         # attribute itself (deprecated, with a warning in every crawl)
         spider.max_body_bytes = settings.getint("DOWNLOAD_MAXSIZE", 0)
@@ -130,6 +129,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
         spider.coordinator = Coordinator.from_settings(crawler)
         if spider.coordinator is not None:
             spider.ledger = spider.coordinator
+            spider.budgets = SharedBudgets(budget_limits, spider.coordinator.server, spider.coordinator.keys)
             spider._rechecked = True  # archived pages are re-checked by single-machine crawls only
             for signal, handler in (
                 (signals.item_dropped, spider._item_finished),

@@ -396,3 +396,23 @@ def test_a_request_is_marked_seen_only_together_with_being_queued(redis_url: str
     assert enqueue(keys=["df", "q"], args=["", -2, b"req-b"]) == 1
     assert client.smembers("df") == {b"fp1"}
     assert client.zrange("q", 0, -1, withscores=True) == [(b"req-b", -2.0), (b"req-a", -1.0)]
+
+
+def test_per_site_budgets_hold_for_the_whole_crawl_not_per_worker(redis_url: str, tmp_path: Path) -> None:
+    """A generator trap (``/gen/?id=N`` linking to ten more) under CLINIC_MAX_PAGES_PER_SITE=30,
+    crawled by two workers: about 30 pages in all (not 60), one page_budget line in all."""
+    from faultserver import FaultServer
+    from test_budgets import generator_site
+
+    budget = ("-s", "CLINIC_MAX_PAGES_PER_SITE=30", "-s", "CONCURRENT_REQUESTS=2")
+    with FaultServer(generator_site) as site:
+        queued = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "traps", *budget)
+        assert queued.returncode == 0, queued.stderr
+        out = tmp_path / "shards"
+        results = finish([start_worker(redis_url, "traps", out, f"w{i}", *budget) for i in (1, 2)])
+        generated = sum(1 for _, target in site.requests if target.startswith("/gen/"))
+    for code, _, stderr in results:
+        assert code == 0, stderr
+    assert 30 <= generated <= 30 + 2 * 2  # racing workers may overshoot by their concurrency
+    lines = [e for w in (1, 2) for e in read_jsonl(out / f"errors-w{w}.jsonl") if e["error"] == "page_budget"]
+    assert len(lines) == 1
