@@ -251,15 +251,21 @@ def reextract(
                     stats.add("articles/removed")
                 continue
             dedup = dedup_by_crawl.setdefault(outcome.crawl_id, PageDedup(outcome.sites))
+            crawl_id = outcome.crawl_id or run_id
             if not dedup.first_time(outcome.url, outcome.canonical):
                 stats.add("duplicate_canonical")
+                reason = f"its canonical URL {outcome.canonical or outcome.url} was already archived"
+                archive.log_skip(NotArticle(outcome.url, reason, "duplicate_canonical"), crawl_id)
             elif isinstance(result, NotArticle):
                 stats.add("not_article")
+                archive.log_skip(result, crawl_id)
             elif isinstance(result, PageError):
                 archive.log_error(result)
                 stats.add(f"error/{result.error}")
             elif outcome.since and result.published and result.published < outcome.since:
                 stats.add("before_since")
+                reason = f"published {result.published}, before --since {outcome.since}"
+                archive.log_skip(NotArticle(result.url, reason, "before_since"), crawl_id)
             else:
                 status, _ = archive.add(result, crawl_id=outcome.crawl_id or run_id)
                 stats.add(f"articles/{status}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -81,7 +82,7 @@ class ExtractPipeline:
             result = build_article(item, self.config)
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
-            raise DropItem(f"not an article: {result.reason}", log_level="DEBUG")
+            return replace(result, request_url=item.url)  # listed in skipped.jsonl by the archive
         since = getattr(self.crawler.spider, "since", None)
         if (
             isinstance(result, Article)
@@ -90,7 +91,8 @@ class ExtractPipeline:
             and result.published < since.isoformat()
         ):
             self.crawler.stats.inc_value("clinic/skipped/before_since")
-            raise DropItem(f"published {result.published}, before --since", log_level="DEBUG")
+            reason = f"published {result.published}, before --since {since.isoformat()}"
+            return NotArticle(result.url, reason, "before_since", request_url=item.url)
         return result
 
 
@@ -161,6 +163,10 @@ class ArchivePipeline:
                     raise DropItem("already removed", log_level="DEBUG")
                 stats.inc_value("clinic/articles/removed")
                 return record
+            if isinstance(item, NotArticle):  # every page not archived is listed, with why
+                self.archive.log_skip(item)
+                self._finished(item.request_url, item.url)
+                raise DropItem(f"not archived ({item.kind}): {item.reason}", log_level="DEBUG")
             if isinstance(item, PageError):
                 self.archive.log_error(item)
                 stats.inc_value(f"clinic/errors/{item.error}")

@@ -19,7 +19,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html as lxml_html
-from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from warcio.archiveiterator import ArchiveIterator
@@ -27,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.discovery import extract_links
 from pipelines.archive.captures import iter_captures, read_capture
 from pipelines.archive.warc import WarcCapture
-from pipelines.record.models import Page
+from pipelines.record.models import NotArticle, Page
 from pipelines.record.urls import DEFAULT_PORTS, SESSION_IN_PATH, TRACKING_PARAMS, clean_url
 from pipelines.scrapy_adapters import ExtractPipeline
 
@@ -260,8 +259,10 @@ def test_listing_pages_are_judged_without_the_pool():
     pipeline.pool = NoPool()
     url = "https://c.example/blog/page/2/"
     page = Page(url=url, final_url=url, status=200, html="<html></html>", fetched_at="x", listing=True)
-    with pytest.raises(DropItem, match="not an article: listing page"):
-        asyncio.run(pipeline.process_item(page))
+    # judged here, with no trip to a worker, and passed on to be listed in skipped.jsonl
+    result = asyncio.run(pipeline.process_item(page))
+    assert isinstance(result, NotArticle) and result.kind == "listing" and "listing page" in result.reason
+    assert result.request_url == url
     assert crawler.stats.get_value("clinic/not_article") == 1
 
 

@@ -121,7 +121,7 @@ def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[
 def summary_paragraph(
     summary: dict[str, Any] | None, output: Path, log_file: Path | None, shard: str | None = None
 ) -> str:
-    from pipelines.archive import ARTICLES, CRAWLS, ERRORS, shard_file
+    from pipelines.archive import ARTICLES, CRAWLS, ERRORS, SKIPPED, shard_file
 
     if summary is None:
         return "No crawl summary was written."
@@ -137,6 +137,7 @@ def summary_paragraph(
         f"{summary['errors_total']} errors ({errors}).".replace(" 1 errors", " 1 error"),
         f"Archive: {output / shard_file(ARTICLES, shard)}",
         f"Errors:  {output / shard_file(ERRORS, shard)}",
+        f"Skipped: {output / shard_file(SKIPPED, shard)} (pages not archived as articles, and why)",
         f"Crawls:  {output / shard_file(CRAWLS, shard)}",
     ]
     if log_file:

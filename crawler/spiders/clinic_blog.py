@@ -44,6 +44,7 @@ from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
 from pipelines.extract import codec_name, html_encoding
 from pipelines.record import (
+    NotArticle,
     Page,
     PageError,
     Removal,
@@ -369,6 +370,9 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
         # killed in between never loses them (the resume ledger counts on it).
         if not self._pages.first_time(response.url, links.canonical):
             self._count("skipped/duplicate_canonical")
+            reason = f"its canonical URL {links.canonical or response.url} was already archived"
+            first = response.meta.get("redirect_urls", [response.url])[0]
+            yield NotArticle(response.url, reason, "duplicate_canonical", request_url=first)
             return
         yield Page(
             url=response.meta.get("redirect_urls", [response.url])[0],

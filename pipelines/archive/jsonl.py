@@ -23,7 +23,15 @@ from typing import Any
 from pipelines import TOOL
 from pipelines.archive.index import PageIndex
 from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
-from pipelines.record import Article, Author, Citation, PageError, Reference, record_problems, utc_now
+from pipelines.record import (
+    Article,
+    Author,
+    Citation,
+    NotArticle,
+    PageError,
+    Reference,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,7 @@ SCHEMA_ID = "clinic-archive/article@1"
 ARTICLES = "articles.jsonl"
 ERRORS = "errors.jsonl"
 CRAWLS = "crawls.jsonl"
+SKIPPED = "skipped.jsonl"
 LOCK = ".lock"
 
 
@@ -176,34 +185,6 @@ def parse_checked(line: Line, path: str | Path = "") -> dict[str, Any] | None:
         return None
     assert line.raw is not None
     return parse_line(line.raw, path, line.number) if line.raw.strip() else None
-
-
-@dataclass(frozen=True, slots=True)
-class BadLine:
-    line: int
-    problems: list[str]
-
-
-def validate_file(path: str | Path) -> Iterator[BadLine | int]:
-    """Yield a ``BadLine`` per invalid line (not JSON, not the schema, torn, over-long), then the
-    number of lines checked."""
-    count = 0
-    with Path(path).open("rb") as f:
-        for line in iter_lines(f):
-            count = line.number
-            if problem := line.problem():
-                yield BadLine(count, [problem])
-                continue
-            assert line.raw is not None
-            try:
-                record = json.loads(line.raw)
-            except ValueError as exc:
-                yield BadLine(count, [f"not JSON: {exc}"])
-                continue
-            problems = record_problems(record)
-            if problems:
-                yield BadLine(count, problems)
-    yield count
 
 
 class ArchiveLock:
@@ -378,6 +359,7 @@ class Archive:
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"cannot open the index of {articles}: {exc}") from exc
         self._errors = JsonlWriter(self.directory / shard_file(ERRORS, self.shard))
+        self._skipped = JsonlWriter(self.directory / shard_file(SKIPPED, self.shard))
         if moved:  # said where the crawl's errors are read, not only in its log
             torn = size - articles.stat().st_size
             message = (
@@ -425,9 +407,21 @@ class Archive:
         self._errors.append(line)
         return line
 
+    def log_skip(self, page: NotArticle, crawl_id: str | None = None) -> dict[str, Any]:
+        """A fetched page that is not archived as an article, and why: one line of skipped.jsonl."""
+        line = {
+            "url": page.url,
+            "kind": page.kind,
+            "reason": page.reason,
+            "at": utc_now(),
+            "crawl": crawl_id or self.crawl_id,
+        }
+        self._skipped.append(line)
+        return line
+
     def close(self) -> None:
         problems = []
-        for writer in (self._articles, self._errors):
+        for writer in (self._articles, self._errors, self._skipped):
             try:
                 writer.close()
             except ArchiveError as exc:

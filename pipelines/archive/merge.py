@@ -105,6 +105,7 @@ def merge_archives(inputs: list[Path], output: Path) -> MergeStats:
             f.close()
     stats.errors = _concat([f for d in inputs for f in shard_files(d, "errors")], output / "errors.jsonl")
     stats.crawls = _concat([f for d in inputs for f in shard_files(d, "crawls")], output / "crawls.jsonl")
+    _concat([f for d in inputs for f in shard_files(d, "skipped")], output / "skipped.jsonl")
     stats.warcs = _link_raw(inputs, output / RAW_DIR)
     return stats
 

@@ -43,4 +43,4 @@ DEFAULT_CONFIG = ExtractConfig()
 def listing_verdict(url: str) -> NotArticle:
     """A listing page (tag, category, author, date archive, pagination) is never an article, and
     is not parsed to find out: what ``extract_article`` and the crawl's item pipeline both say."""
-    return NotArticle(url, "listing page (tag, category, author, date archive or pagination)")
+    return NotArticle(url, "listing page (tag, category, author, date archive or pagination)", "listing")

@@ -98,10 +98,14 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class NotArticle:
-    """A page that is fine but is not a blog post (index, about page, contact page...)."""
+    """A fetched page that is not archived as an article, and why: listed in ``skipped.jsonl``.
+    ``kind``: ``not_article`` (an index, about or contact page...), ``listing`` (tag, category,
+    pagination), ``before_since``, ``duplicate_canonical``."""
 
     url: str
     reason: str
+    kind: str = "not_article"
+    request_url: str | None = None  # the URL the crawl asked for, when it differs (a redirect)
 
 
 @dataclass(frozen=True, slots=True)
