@@ -39,8 +39,8 @@ SYNTHETIC_POSTS = 300
 
 def pages(limit: int | None) -> Iterator[tuple[str, str, str]]:
     """(key, url, html) of every page in the set, at most ``limit`` from each source."""
-    yield from _first(_zyte_pages(), limit)
-    yield from _first(_readability_pages(), limit)
+    yield from _first(zyte_pages(), limit)
+    yield from _first(readability_pages(), limit)
     yield from _first(_fixture_pages(), limit)
     yield from _first(_synthetic_pages(), limit)
 
@@ -52,8 +52,8 @@ def _first(items: Iterator, limit: int | None) -> Iterator:
         yield item
 
 
-def _zyte_pages() -> Iterator[tuple[str, str, str]]:
-    data = SHARED / "article-extraction"
+def zyte_pages(data: Path = SHARED / "article-extraction") -> Iterator[tuple[str, str, str]]:
+    """(key, url, html) of the article-extraction set (or a sample in its layout)."""
     if not (data / "ground-truth.json").exists():
         return
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
@@ -63,7 +63,8 @@ def _zyte_pages() -> Iterator[tuple[str, str, str]]:
             yield f"zyte/{key}", truth[key].get("url") or f"https://example.com/{key}", _text(path)
 
 
-def _readability_pages() -> Iterator[tuple[str, str, str]]:
+def readability_pages() -> Iterator[tuple[str, str, str]]:
+    """(key, url, html) of Mozilla Readability's test pages."""
     archive = SHARED / "readability" / "pages.tar.xz"
     if not archive.exists():
         return
@@ -74,6 +75,20 @@ def _readability_pages() -> Iterator[tuple[str, str, str]]:
                 data = tar.extractfile(member).read()  # type: ignore[union-attr]
                 html = data.decode("utf-8", "replace")
                 yield f"readability/{name}", f"https://{name}.example/article", html
+
+
+def _readability_meta() -> dict[str, dict]:
+    """Each readability page's expected metadata (readerable, byline, date...), by key."""
+    archive = SHARED / "readability" / "pages.tar.xz"
+    if not archive.exists():
+        return {}
+    meta = {}
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            if member.name.endswith("/expected-metadata.json"):
+                name = member.name.split("/")[-2]
+                meta[f"readability/{name}"] = json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
+    return meta
 
 
 def _fixture_pages() -> Iterator[tuple[str, str, str]]:

@@ -103,3 +103,10 @@ def test_archive_scale_bench_smoke_run():
         "index current",
         "index after 1,000 appended",
     ]
+
+
+def test_classifier_bench_smoke_run():
+    proc = smoke_run("classifier.py", timeout=120)
+    rows = {line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")}
+    assert {"article-extraction (sample)", "fixture sites"} <= rows
+    assert "targets: recall >= 0.99" in proc.stdout
