@@ -162,14 +162,14 @@ def host_resolves(url: str, test_hosts: dict[str, str] | None = None) -> bool:
 
 
 def _test_hosts(overrides: dict[str, Any]) -> dict[str, str]:
-    value = overrides.get("CLINIC_TEST_HOSTS")
-    if not value:
-        return {}
+    """The test-only host table, read as the crawl's resolver will read it (Scrapy's getdict);
+    empty when it is missing or not a JSON object (the crawl then says so itself)."""
+    from scrapy.settings import BaseSettings
+
     try:
-        hosts = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
+        return BaseSettings(overrides).getdict("CLINIC_TEST_HOSTS")
+    except (ValueError, TypeError):
         return {}
-    return hosts if isinstance(hosts, dict) else {}
 
 
 def run_crawl(
