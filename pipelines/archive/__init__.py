@@ -31,7 +31,7 @@ _EXPORTS = {
     "Line": "lines",
     "BadLine": "validate",
     "validate_file": "validate",
-    "parse_checked": "jsonl",
+    "parse_checked": "lines",
     "shard_file": "jsonl",
     "merge_archives": "merge",
     "shard_files": "merge",
@@ -53,9 +53,9 @@ if TYPE_CHECKING:
         ARTICLES,
         CRAWLS,
         ERRORS,
+        SKIPPED,
         Archive,
         ArchiveError,
-        BadLine,
         KnownPage,
         append_crawl_summary,
         article_record,
@@ -64,10 +64,9 @@ if TYPE_CHECKING:
         iter_records,
         load_known_pages,
         new_crawl_id,
-        parse_checked,
         shard_file,
-        validate_file,
     )
-    from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
+    from pipelines.archive.lines import Line, iter_lines, parse_checked, repair_torn_tail
     from pipelines.archive.merge import merge_archives, shard_files
+    from pipelines.archive.validate import BadLine, validate_file
     from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records, parse_checked, parse_line
-from pipelines.archive.lines import iter_lines
+from pipelines.archive.jsonl import ARTICLES, CRAWLS, iter_records
+from pipelines.archive.lines import iter_lines, parse_checked, parse_line
 from pipelines.record import word_count
 
 log = logging.getLogger(__name__)

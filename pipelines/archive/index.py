@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.archive.lines import iter_lines
+from pipelines.archive.lines import iter_lines, parse_checked
 
 log = logging.getLogger(__name__)
 VERSION = 1  # of the index's own layout; another one is rebuilt
@@ -160,8 +159,8 @@ class PageIndex:
                 for line in iter_lines(f):
                     if not line.complete:
                         break  # a torn tail: not part of the archive (yet)
-                    record = _record(line.raw)
-                    if record is not None:
+                    record = parse_checked(line, self.jsonl)  # a damaged line is warned about, skipped
+                    if record is not None and isinstance(record.get("id"), str):
                         self._put(self.page_type.from_record(record))
                     end = offset + line.offset + line.size
         self._set("offset", str(end))
@@ -202,13 +201,3 @@ class PageIndex:
 
     def _set(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-
-def _record(raw: bytes | None) -> dict[str, Any] | None:
-    if not raw or not raw.strip():
-        return None
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("id"), str) else None

@@ -22,7 +22,7 @@ from typing import Any
 
 from pipelines import TOOL
 from pipelines.archive.index import PageIndex
-from pipelines.archive.lines import Line, iter_lines, repair_torn_tail
+from pipelines.archive.lines import iter_lines, parse_checked, repair_torn_tail
 from pipelines.record import (
     Article,
     Author,
@@ -152,21 +152,6 @@ class JsonlWriter:
                 self._fd = -1
 
 
-def parse_line(raw: bytes, path: str | Path = "", lineno: int = 0) -> dict[str, Any] | None:
-    """One archive line as a dict; None (with a warning) for a damaged one, which readers skip:
-    a bad line in the middle of an archive must not stop a crawl or a report. ``validate``
-    still lists it by line number."""
-    try:
-        record = json.loads(raw)
-    except ValueError as exc:
-        log.warning("%s:%d: skipping a damaged line (%s)", path, lineno, exc)
-        return None
-    if not isinstance(record, dict):
-        log.warning("%s:%d: skipping a line that is not a JSON object", path, lineno)
-        return None
-    return record
-
-
 def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """Stream the records of a JSONL file in bounded memory. A torn last line, an over-long line
     and damaged lines are skipped, each with a warning."""
@@ -174,17 +159,6 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
         for line in iter_lines(f):
             if (record := parse_checked(line, path)) is not None:
                 yield record
-
-
-def parse_checked(line: Line, path: str | Path = "") -> dict[str, Any] | None:
-    """``parse_line`` for a line from ``iter_lines``: a torn or over-long one is warned about
-    and skipped; a blank one skipped quietly."""
-    problem = line.problem()
-    if problem:
-        log.warning("%s:%d: skipping a %s", path, line.number, problem)
-        return None
-    assert line.raw is not None
-    return parse_line(line.raw, path, line.number) if line.raw.strip() else None
 
 
 class ArchiveLock:

@@ -1,4 +1,4 @@
-"""Reading and repairing JSON Lines files in bounded memory, whatever is in them.
+"""Reading, parsing and repairing JSON Lines files in bounded memory, whatever is in them.
 
 A crash can leave the end of a file unterminated (a torn write) or, on some file systems, a long
 run of NUL bytes; a hostile or broken file can hold a "line" of gigabytes. Every reader of the
@@ -10,12 +10,16 @@ in silence and the next line starts clean.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+log = logging.getLogger(__name__)
 
 # An article record is 10-300 KB (a 20 MB page gives a few MB); a longer line is damage.
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -98,3 +102,29 @@ def _after_last_newline(f: BinaryIO, size: int) -> int:
             return start + idx + 1
         pos = start
     return 0
+
+
+def parse_line(raw: bytes, path: str | Path = "", lineno: int = 0) -> dict[str, Any] | None:
+    """One archive line as a dict; None (with a warning) for a damaged one, which readers skip:
+    a bad line in the middle of an archive must not stop a crawl or a report. ``validate``
+    still lists it by line number."""
+    try:
+        record = json.loads(raw)
+    except ValueError as exc:
+        log.warning("%s:%d: skipping a damaged line (%s)", path, lineno, exc)
+        return None
+    if not isinstance(record, dict):
+        log.warning("%s:%d: skipping a line that is not a JSON object", path, lineno)
+        return None
+    return record
+
+
+def parse_checked(line: Line, path: str | Path = "") -> dict[str, Any] | None:
+    """``parse_line`` for a line from ``iter_lines``: a torn or over-long one is warned about
+    and skipped; a blank one skipped quietly."""
+    problem = line.problem()
+    if problem:
+        log.warning("%s:%d: skipping a %s", path, line.number, problem)
+        return None
+    assert line.raw is not None
+    return parse_line(line.raw, path, line.number) if line.raw.strip() else None

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.archive.jsonl import REMOVED, JsonlWriter, parse_checked
-from pipelines.archive.lines import iter_lines
+from pipelines.archive.jsonl import REMOVED, JsonlWriter
+from pipelines.archive.lines import iter_lines, parse_checked
 from pipelines.archive.warc import RAW_DIR
 
 
