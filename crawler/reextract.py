@@ -123,6 +123,7 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
         headers=dict(capture.headers),
         crawl_id=capture.crawl_id,
         listing=is_listing(capture.url, max_pagination),
+        discovered_via=capture.discovered_via,
         raw={"warc": capture.warc, "offset": capture.offset, "record_id": capture.record_id},
     )
     return page, canonical

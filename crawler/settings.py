@@ -10,7 +10,6 @@ from pipelines.extract import (
     DEFAULT_CHROME_PHRASES,
     DEFAULT_EXTRACT_TIMEOUT,
     DEFAULT_MARKER_MAX_WORDS,
-    DEFAULT_MIN_ARTICLE_WORDS,
 )
 
 BOT_NAME = "clinic_archive"
@@ -102,7 +101,9 @@ CLINIC_CHROME_PHRASES = list(DEFAULT_CHROME_PHRASES)
 # A short line (<= CLINIC_CHROME_MARKER_MAX_WORDS words) containing one of these is chrome.
 CLINIC_CHROME_MARKERS = list(DEFAULT_CHROME_MARKERS)
 CLINIC_CHROME_MARKER_MAX_WORDS = DEFAULT_MARKER_MAX_WORDS
-CLINIC_MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS  # a page without article markup needs this many
+# Archive the pages the classifier judges not articles too (home, service, listing pages), each
+# record saying what it is in ``page_type`` and why in ``classification`` (--keep-non-articles)
+CLINIC_KEEP_NON_ARTICLES = False
 # CPU seconds one page's extraction may use (pipelines/extract/budget.py): a page over it is an
 # ``extract_timeout`` line in errors.jsonl, its raw capture kept for a later reextract, and the
 # crawl goes on. 0 = no budget.

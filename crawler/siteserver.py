@@ -76,6 +76,10 @@ class SiteServer:
         self._thread.start()
         return self
 
+    def close(self) -> None:
+        """Release the socket of a server that was never started (``resolve`` used alone)."""
+        self._httpd.server_close()
+
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()

@@ -26,7 +26,7 @@ def extract_config(settings: Any) -> ExtractConfig:
         chrome_marker_max_words=settings.getint(
             "CLINIC_CHROME_MARKER_MAX_WORDS", defaults.chrome_marker_max_words
         ),
-        min_article_words=settings.getint("CLINIC_MIN_ARTICLE_WORDS", defaults.min_article_words),
+        keep_non_articles=settings.getbool("CLINIC_KEEP_NON_ARTICLES", defaults.keep_non_articles),
         timeout=settings.getfloat("CLINIC_EXTRACT_TIMEOUT", defaults.timeout or 0) or None,
     )
 
@@ -72,7 +72,7 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        if item.listing:  # not worth a trip to a worker; the URL build_article would give it
+        if item.listing and not self.config.keep_non_articles:  # no trip to a worker: the URL decides
             result: Article | NotArticle | PageError = listing_verdict(item.final_url or item.url)
         elif self.pool:
             result = await self.pool.build(item)

@@ -73,6 +73,12 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="discard an interrupted crawl of the same command instead of resuming it",
     )
     parser.add_argument(
+        "--keep-non-articles",
+        action="store_true",
+        help="archive pages judged not articles too (home, services, listings), each record with "
+        "its page_type and the classifier's reasons",
+    )
+    parser.add_argument(
         "--no-raw", action="store_true", help="do not keep raw responses in OUTPUT/raw/<crawl-id>.warc.gz"
     )
     parser.add_argument(
@@ -109,6 +115,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:
         overrides["CLINIC_RAW_CAPTURE"] = False
+    if args.keep_non_articles:
+        overrides["CLINIC_KEEP_NON_ARTICLES"] = True
     if args.redis:
         from crawler.commands.common import enqueue_crawl
 

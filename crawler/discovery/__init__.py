@@ -17,7 +17,15 @@ from crawler.discovery.sitemaps import (
     parse_sitemap,
     robots_sitemaps,
 )
-from crawler.discovery.urls import UrlKind, is_listing, is_taxonomy_sitemap, modified_before, url_kind
+from crawler.discovery.urls import (
+    UrlKind,
+    is_listing,
+    is_post_sitemap,
+    is_taxonomy_sitemap,
+    lists_posts,
+    modified_before,
+    url_kind,
+)
 
 __all__ = [
     "FEED_TYPES",
@@ -35,7 +43,9 @@ __all__ = [
     "extract_links",
     "html_root",
     "is_listing",
+    "is_post_sitemap",
     "is_taxonomy_sitemap",
+    "lists_posts",
     "looks_like_feed",
     "looks_like_sitemap",
     "maybe_gunzip",

@@ -8,7 +8,7 @@ import re
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from pipelines.record import clean_url, parse_date, parse_datetime
+from pipelines.record import BLOG_SECTION, LISTING_PATH, LISTING_QUERY, clean_url, parse_date, parse_datetime
 
 # --- URLs ---------------------------------------------------------------------------------
 
@@ -28,17 +28,6 @@ EXCLUDED_PATH = re.compile(
     r"|ical|share|amp)(/|$|\?)",
     re.IGNORECASE,
 )
-
-
-LISTING_PATH = re.compile(
-    r"/(tag|tags|category|categories|topics?|author|authors|archive|archives)/"
-    r"|/(page|p)/\d+/?$"
-    r"|/\d{4}/?$|/\d{4}/\d{2}/?$|/\d{4}/\d{2}/\d{2}/?$",
-    re.IGNORECASE,
-)
-
-
-LISTING_QUERY = re.compile(r"(^|&)(page|paged|offset|pg|start|cat|tag|author|m)=", re.IGNORECASE)
 
 
 SEARCH_QUERY = re.compile(r"(^|&)(s|q|search|query)=", re.IGNORECASE)
@@ -136,3 +125,24 @@ TAXONOMY_SITEMAP = re.compile(
 def is_taxonomy_sitemap(url: str) -> bool:
     """Child sitemaps that list only tag/category/author pages: nothing to archive in them."""
     return bool(TAXONOMY_SITEMAP.search(urlsplit(url).path))
+
+
+POST_SITEMAP = re.compile(
+    # Yoast/Rank Math "post-sitemap.xml", Wix "blog-posts-sitemap.xml", WordPress core
+    # "wp-sitemap-posts-post-1.xml", Ghost/others "sitemap-posts.xml", "/blog/sitemap.xml"
+    r"(post|blog|article|news)s?[-_]?(posts?[-_]?)?sitemap|sitemap[-_]?(posts?|blogs?|articles?|news)"
+    r"|wp-sitemap-posts-post|/(blogs?|news|articles?)/[^/]*sitemap[^/]*$",
+    re.IGNORECASE,
+)
+
+
+def is_post_sitemap(url: str) -> bool:
+    """A sitemap whose name says it lists posts: its URLs are posts (a classifier signal)."""
+    return bool(POST_SITEMAP.search(urlsplit(url).path))
+
+
+def lists_posts(url: str, max_pagination: int = 500) -> bool:
+    """A page whose links are mostly posts: a listing (tag, category, pagination...) or the
+    index of a blog section ("/blog", "/news"). Links found on it are discovered "via listing"."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return is_listing(url, max_pagination) or (len(segments) == 1 and bool(BLOG_SECTION.match(segments[0])))

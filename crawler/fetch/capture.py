@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from pipelines.archive import DEFAULT_COMPRESS_LEVEL, WarcCapture
-from pipelines.record import utc_now
+from pipelines.record import discovery_order, utc_now
 from pipelines.scrapy_adapters import stop_crawl
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class WarcCaptureMiddleware:
                 response_headers=_pairs(response.headers),
                 body=response.body,
                 date=fetched_at,
+                discovered_via=discovery_order(request.meta.get("via", ())),
             )
         except OSError as exc:  # disk full, quota, permissions: stop, as the archive itself would
             stop_crawl(self.crawler, f"cannot write raw captures to {self.capture.path}: {exc.strerror}")

@@ -30,6 +30,7 @@ from crawler.discovery import (
     extract_links,
     html_root,
     is_listing,
+    lists_posts,
     parse_seeds,
     response_kind,
     url_kind,
@@ -40,6 +41,7 @@ from crawler.fetch import META_FETCHED_AT, META_POINTER, redirect_chain
 from crawler.jobledger import JobLedger
 from crawler.spiders.errors import ErrorsMixin
 from crawler.spiders.recrawl import RecrawlMixin
+from crawler.spiders.resume import ResumeMixin
 from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
 from pipelines.extract import codec_name, html_encoding
@@ -49,7 +51,7 @@ from pipelines.record import (
     PageError,
     Removal,
     Settled,
-    clean_url,
+    discovery_order,
     parse_date,
     site_key,
     site_root,
@@ -57,7 +59,7 @@ from pipelines.record import (
 )
 
 
-class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
+class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, scrapy.Spider):
     name = "clinic_blog"
 
     def __init__(
@@ -82,6 +84,10 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
         self._pages_requested = 0
         self._pages = PageDedup(self.sites)  # clean URLs and canonicals already yielded as pages
         self._requested: set[str] = set()  # page URLs this run has asked for
+        # How each requested page was found, until its response is in: the list is also the
+        # request's meta["via"], so a source found later (the feed lists a post the home page
+        # linked) still reaches the capture and the classifier (pipelines/extract/classify.py)
+        self._pending_via: dict[str, list[str]] = {}
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
         self.limits = Limits()  # per-site discovery limits (crawler/discovery/budgets.py)
@@ -191,34 +197,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
                 dont_filter=True,
             )
         self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
-        yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True})
-
-    # --- resume ---------------------------------------------------------------------------
-
-    def _unfinished_requests(self) -> Iterator[scrapy.Request]:
-        """What an interrupted run of this job never finished, asked for again."""
-        if not self.ledger or not self.ledger.resuming:
-            return
-        recovery = self.ledger.recovery
-        how = "stopped" if recovery.clean_stop else "killed"
-        self.logger.info("resuming a %s crawl: %d unfinished requests", how, len(recovery.requests))
-        self._count("resumed_requests", len(recovery.requests))
-        for event in recovery.requests:
-            callback = getattr(self, event["cb"], None)
-            if callback is None:
-                continue
-            if callback == self.parse_page:
-                self._requested.add(clean_url(event["u"]) or event["u"])
-                self._pages_requested += 1
-            errback = getattr(self, event["eb"], None) if event.get("eb") else None
-            yield scrapy.Request(
-                event["u"],
-                callback=callback,
-                errback=errback,
-                priority=event["p"],
-                meta=dict(event["m"]),
-                dont_filter=True,
-            )
+        yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True, "via": ["seed"]})
 
     def finished(self, *urls: str | None) -> None:
         """A response's work is over (no page item to wait for, or the item is done). Not after
@@ -262,10 +241,19 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
     # --- incremental recrawl --------------------------------------------------------------
 
     def _follow(
-        self, url: str, priority: int, known_date: date | None = None, lastmod: str | None = None
+        self,
+        url: str,
+        priority: int,
+        known_date: date | None = None,
+        lastmod: str | None = None,
+        via: str = "link",
     ) -> Iterator[Any]:
         """Request a discovered URL if it is on the site, worth fetching and within budget.
-        ``known_date`` is what a sitemap or feed says (for --since); ``lastmod`` a sitemap's own."""
+        ``known_date`` is what a sitemap or feed says (for --since); ``lastmod`` a sitemap's own;
+        ``via`` how it was found (``DISCOVERY_SOURCES``)."""
+        pending = self._pending_via.get(url)
+        if pending is not None and via not in pending:
+            pending.append(via)
         if known_date is None and lastmod is None and url in self._requested:
             return  # most of a page's links (menus, sidebars): decided when first seen, nothing new
         if not self._on_site(url):
@@ -303,8 +291,9 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
             self.budgets.use(site_key(url), "pages")
             if listing:
                 self.budgets.use(site_key(url), "listing_pages")
+            found_via = self._pending_via[url] = [via]
             yield self._page_request(
-                url, PRIORITY["listing"] if listing else priority, meta={"listing": listing}
+                url, PRIORITY["listing"] if listing else priority, meta={"listing": listing, "via": found_via}
             )
 
     def _refused(self, url: str, limit: str, message: str | None = None) -> Iterator[PageError]:
@@ -362,20 +351,22 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
         for url in feeds:
             if self._on_site(url):
                 yield self._feed_request(url, probe=not links.feeds)
+        via = "listing" if lists_posts(response.url, self.max_pagination) else "link"
         for url in links.next_pages:
-            yield from self._follow(url, PRIORITY["listing"])
+            yield from self._follow(url, PRIORITY["listing"], via="listing")
         for url in links.links:
-            yield from self._follow(url, PRIORITY["link"])
+            yield from self._follow(url, PRIORITY["link"], via=via)
         # The page goes last: once it is archived its links are already queued, so a crawl
         # killed in between never loses them (the resume ledger counts on it).
+        first = response.meta.get("redirect_urls", [response.url])[0]
+        self._pending_via.pop(first, None)
         if not self._pages.first_time(response.url, links.canonical):
             self._count("skipped/duplicate_canonical")
             reason = f"its canonical URL {links.canonical or response.url} was already archived"
-            first = response.meta.get("redirect_urls", [response.url])[0]
             yield NotArticle(response.url, reason, "duplicate_canonical", request_url=first)
             return
         yield Page(
-            url=response.meta.get("redirect_urls", [response.url])[0],
+            url=first,
             final_url=response.url,
             status=response.status,
             html=response.text,
@@ -383,6 +374,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ErrorsMixin, scrapy.Spider):
             headers=response_headers(response),
             crawl_id=self.crawl_id,
             listing=is_listing(response.url, self.max_pagination),
+            discovered_via=discovery_order(response.meta.get("via", ())),
             raw=response.meta.get(META_POINTER),
         )
 

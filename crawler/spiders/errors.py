@@ -38,6 +38,9 @@ class ErrorsMixin:
 
     def _error_output(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
+        self._pending_via.pop(
+            self._first_url(request), None
+        )  # the page will not come: forget how it was found
         stage = request.meta.get("stage", "fetch")
         if failure.check(HttpError):
             response = failure.value.response

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from crawler.discovery import (
     DecompressionBombError,
     DiscoveryError,
+    is_post_sitemap,
     is_taxonomy_sitemap,
     parse_feed,
     parse_sitemap,
@@ -123,9 +124,10 @@ class SiteMapsMixin:
                         "sitemap_url_budget",
                         self.budgets.message(site, "sitemap_urls"),
                     )
+            via = "post_sitemap" if is_post_sitemap(response.url) else "sitemap"
             for entry in sitemap.entries[:taken]:
                 yield from self._follow(
-                    entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp
+                    entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp, via=via
                 )
         if sitemap.problem:  # after the entries: they are queued before the error is archived
             yield PageError(
@@ -178,4 +180,4 @@ class SiteMapsMixin:
             return
         self._count("feeds")
         for entry in entries:
-            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date)
+            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date, via="feed")

@@ -82,6 +82,8 @@ def article_record(article: Article, version: int, crawl_id: str, tool: str = TO
         "summary": article.summary,
         "text": article.text,
         "word_count": article.word_count,
+        "page_type": article.page_type,
+        "classification": article.classification,
         "references": [_fields(r) for r in article.references],
         "citations": [_fields(c) for c in article.citations],
         "unused_references": article.unused_references,
@@ -387,6 +389,7 @@ class Archive:
             "url": page.url,
             "kind": page.kind,
             "reason": page.reason,
+            **({"score": page.score, "signals": list(page.signals)} if page.score is not None else {}),
             "at": utc_now(),
             "crawl": crawl_id or self.crawl_id,
         }

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 RAW_DIR = "raw"
 # De-chunked by the HTTP client already: a reader must not try to de-chunk the stored body.
 DROP_HEADERS = frozenset({"transfer-encoding"})
+# A WARC named field of our own (WARC 1.1 allows extension fields): how the crawl found the URL,
+# sources separated by spaces, e.g. "feed post_sitemap"
+DISCOVERED_VIA = "Clinic-Discovered-Via"
 # Compression level of each record's gzip member. Per 100 KB of real web page HTML (the 181
 # pages of the extraction benchmark): ISA-L level 1 0.24 ms CPU, 23.8% of the size; zlib level 1
 # 1.0 ms, 24.3%; zlib 6 2.1 ms, 19.7%; zlib 9 (warcio's own) 3.5 ms, 19.6%. Levels 0-3 use ISA-L
@@ -106,12 +109,16 @@ class WarcCapture:
         response_headers: list[tuple[str, str]],
         body: bytes,
         date: str,
+        discovered_via: tuple[str, ...] = (),
     ) -> CapturePointer:
-        """Write one exchange; returns where its response record starts."""
+        """Write one exchange; returns where its response record starts. ``discovered_via``
+        (how the crawl found the URL) is kept in the response record's ``DISCOVERED_VIA``
+        field, so a re-extraction weighs the same evidence the crawl did."""
         headers = [(k, v) for k, v in response_headers if k.lower() not in DROP_HEADERS]
         response_head = _http_head(f"HTTP/1.1 {status} {_reason(status)}", headers)
         record_id = _record_id()
-        response = _warc_record("response", record_id, url, date, response_head, body, concurrent_to=None)
+        extra = [f"{DISCOVERED_VIA}: {' '.join(discovered_via)}"] if discovered_via else []
+        response = _warc_record("response", record_id, url, date, response_head, body, None, extra)
         request_head = _http_head(f"{method} {_request_target(url)} HTTP/1.1", request_headers)
         request = _warc_record("request", _record_id(), url, date, request_head, b"", concurrent_to=record_id)
         offset = self._file.tell()
@@ -148,7 +155,14 @@ def _http_head(first_line: str, headers: list[tuple[str, str]]) -> bytes:
 
 
 def _warc_record(
-    kind: str, record_id: str, url: str, date: str, head: bytes, payload: bytes, concurrent_to: str | None
+    kind: str,
+    record_id: str,
+    url: str,
+    date: str,
+    head: bytes,
+    payload: bytes,
+    concurrent_to: str | None,
+    extra: list[str] | None = None,
 ) -> list[bytes]:
     """A WARC 1.1 ``response`` or ``request`` record (``application/http``) as its byte parts,
     with the same named fields and digests warcio writes."""
@@ -161,6 +175,7 @@ def _warc_record(
     ]
     if concurrent_to:
         fields.append(f"WARC-Concurrent-To: {concurrent_to}")
+    fields += extra or []
     fields += [
         f"WARC-Payload-Digest: {_digest(payload)}",
         f"WARC-Block-Digest: {_digest(head, payload)}",

@@ -19,7 +19,6 @@ _EXPORTS = {
     "DEFAULT_MARKER_MAX_WORDS": "chrome",
     "DEFAULT_CONFIG": "config",
     "DEFAULT_EXTRACT_TIMEOUT": "config",
-    "DEFAULT_MIN_ARTICLE_WORDS": "config",
     "ExtractConfig": "config",
     "listing_verdict": "config",
     "usable_cpus": "cpus",
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from pipelines.extract.config import (
         DEFAULT_CONFIG,
         DEFAULT_EXTRACT_TIMEOUT,
-        DEFAULT_MIN_ARTICLE_WORDS,
         ExtractConfig,
         listing_verdict,
     )

@@ -7,24 +7,19 @@ re-extraction all call this same function.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from pipelines.extract.budget import ExtractTimeout, run_with_budget
-from pipelines.extract.config import (  # noqa: F401 (ExtractConfig and the defaults are used from here too)
+from pipelines.extract.classify import Verdict, classify, page_shape
+from pipelines.extract.config import (
     DEFAULT_CONFIG,
-    DEFAULT_MIN_ARTICLE_WORDS,
     ExtractConfig,
     listing_verdict,
 )
 from pipelines.extract.htmltree import html_parser
 from pipelines.extract.maintext import drop_title_lines, main_text_lines, prune_chrome
-from pipelines.extract.metadata import (
-    ARTICLE_TYPES,
-    NON_ARTICLE_TYPES,
-    PageMeta,
-    primary_language,
-    read_metadata,
-)
+from pipelines.extract.metadata import PageMeta, primary_language, read_metadata
 from pipelines.extract.profiles import detect_profiles
 from pipelines.record import (
     Article,
@@ -65,6 +60,7 @@ def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article
         status=page.status,
         headers=page.headers,
         listing=page.listing,
+        discovered_via=page.discovered_via,
         config=config,
     )
     if isinstance(result, Article):
@@ -81,18 +77,32 @@ def extract_article(
     status: int = 200,
     headers: dict[str, str] | None = None,
     listing: bool = False,
+    discovered_via: Iterable[str] = (),
     assume_article: bool = False,
     config: ExtractConfig = DEFAULT_CONFIG,
 ) -> Article | NotArticle | PageError:
     """Classify the page, find its references, extract clean text and metadata. Never raises.
 
-    ``assume_article`` skips the article/not-article decision (for a page a user vouches for).
+    ``discovered_via``: how the crawl found the URL ("feed", "post_sitemap", "listing"...), one
+    of the classifier's signals (pipelines/extract/classify.py). ``assume_article`` skips the
+    article/not-article decision (for a page a user vouches for); ``config.keep_non_articles``
+    makes one anyway, as an ``Article`` whose ``page_type`` says what it is.
     A page that uses more than ``config.timeout`` seconds of CPU is an ``extract_timeout`` error.
     """
     try:
         _import_trafilatura()  # once a process, outside the page's budget
         return run_with_budget(
-            lambda: _extract(html, url, fetched_at, status, headers or {}, listing, assume_article, config),
+            lambda: _extract(
+                html,
+                url,
+                fetched_at,
+                status,
+                headers or {},
+                listing,
+                tuple(discovered_via),
+                assume_article,
+                config,
+            ),
             config.timeout,
         )
     except ExtractTimeout:
@@ -116,10 +126,11 @@ def _extract(
     status: int,
     headers: dict[str, str],
     listing: bool,
+    discovered_via: tuple[str, ...],
     assume_article: bool,
     config: ExtractConfig,
 ) -> Article | NotArticle | PageError:
-    if listing and not assume_article:
+    if listing and not assume_article and not config.keep_non_articles:
         return listing_verdict(url)
     if not html or not html.strip():
         return PageError(url, "extract", "empty_body", "the response body is empty")
@@ -129,10 +140,8 @@ def _extract(
     if tree is None:
         return PageError(url, "extract", "unparseable_html", "the body could not be parsed as HTML")
     profiles = detect_profiles(html)
-    meta = read_metadata(tree, profiles)
-    verdict = True if assume_article else classify(meta)
-    if isinstance(verdict, str):
-        return NotArticle(url, verdict)
+    meta = read_metadata(tree, profiles, url)
+    shape = page_shape(tree, html)  # before extraction takes the tree apart
 
     block = find_reference_blocks(tree)
     raw_references = parse_entries(block.entries, base_url=url)
@@ -140,7 +149,7 @@ def _extract(
     if raw_references:
         bracket_superscripts(tree)
     prune_chrome(tree, profiles)
-    lines = config.chrome_filter.clean(main_text_lines(tree, url, include_tables=config.include_tables))
+    lines = config.chrome_filter.clean(main_text_lines(tree, url, config.include_tables, shape.plain_chars))
     lines, references = _split_trailing_references(lines, raw_references, url)
     title = choose_title(meta)
     lines = drop_title_lines(lines, [title, meta.title, meta.h1, meta.html_title])
@@ -148,10 +157,13 @@ def _extract(
     words = word_count(text)
     if words == 0:
         return PageError(url, "extract", "no_main_content", "no article text found in the page")
-    if verdict is False and (words < config.min_article_words or not meta.published):
-        return NotArticle(
-            url, f"no article markup, {words} words, date {'found' if meta.published else 'missing'}"
-        )
+    verdict = classify(meta, shape, url, text, discovered_via)
+    if listing:
+        verdict = Verdict(False, verdict.score, [("a listing page URL", 0.0), *verdict.signals], "listing")
+    if assume_article:
+        verdict.is_article, verdict.page_type = True, "article"
+    if not verdict.is_article and not config.keep_non_articles:
+        return NotArticle(url, verdict.summary(), score=verdict.score, signals=verdict.reasons())
 
     citations, unused = link_citations(text, references)
     canonical = choose_canonical(meta, url)
@@ -179,6 +191,8 @@ def _extract(
         status=status,
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
+        page_type=verdict.page_type,
+        classification={"score": verdict.score, "signals": verdict.reasons()},
     )
 
 
@@ -238,20 +252,6 @@ def has_invalid_xml_chars(html: str) -> bool:
     at memory speed; the two noncharacters with ``str``'s own fast search."""
     data = html.encode("utf-8", "surrogatepass")
     return len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html
-
-
-def classify(meta: PageMeta) -> bool | str:
-    """True: the page says it is an article. False: undecided, let the text decide.
-    A string: not an article, and why."""
-    if meta.types & ARTICLE_TYPES or meta.og_type == "article":
-        if meta.article_nodes > 2:
-            return f"lists {meta.article_nodes} articles (a blog index)"
-        return True
-    if meta.types & NON_ARTICLE_TYPES:
-        return f"page type {sorted(meta.types & NON_ARTICLE_TYPES)[0]}"
-    if meta.og_type in ("website", "profile", "product", "video.other", "music.song"):
-        return f"og:type {meta.og_type}"
-    return False
 
 
 def _split_trailing_references(

@@ -15,8 +15,6 @@ from pipelines.extract.chrome import (
 )
 from pipelines.record import NotArticle
 
-# Below this many words, a page with no article markup (JSON-LD, og:type) is not a post.
-DEFAULT_MIN_ARTICLE_WORDS = 120
 # CPU seconds one page's extraction may take (pipelines/extract/budget.py). A post takes ~10 ms and a
 # 20 MB page a few seconds; a page over this is recorded as ``extract_timeout`` and skipped.
 DEFAULT_EXTRACT_TIMEOUT = 20.0
@@ -27,8 +25,8 @@ class ExtractConfig:
     chrome_phrases: tuple[str, ...] = DEFAULT_CHROME_PHRASES
     chrome_markers: tuple[str, ...] = DEFAULT_CHROME_MARKERS
     chrome_marker_max_words: int = DEFAULT_MARKER_MAX_WORDS
-    min_article_words: int = DEFAULT_MIN_ARTICLE_WORDS
     include_tables: bool = True
+    keep_non_articles: bool = False  # archive pages judged not articles too, with their page_type
     timeout: float | None = DEFAULT_EXTRACT_TIMEOUT  # CPU seconds a page; None: no budget
     chrome_filter: ChromeFilter = field(init=False, repr=False, compare=False)
 

@@ -66,14 +66,35 @@ def prune_chrome(tree: lxml_html.HtmlElement, profiles: list[Profile]) -> None:
         el.drop_tree()
 
 
-def main_text_lines(tree: lxml_html.HtmlElement, url: str, include_tables: bool = True) -> list[str]:
-    """The article body as lines (paragraphs, list items, headings), in reading order."""
+def main_text_lines(
+    tree: lxml_html.HtmlElement, url: str, include_tables: bool = True, page_chars: int = 0
+) -> list[str]:
+    """The article body as lines (paragraphs, list items, headings), in reading order.
+
+    trafilatura runs without its fallback extractors first (3x faster, as good on most pages);
+    when what it found reads like a menu, or holds under ``SHORT_SHARE`` of the ``page_chars``
+    (non-space characters) the page has outside links and menus, the fallbacks get their turn
+    and the longer text wins."""
     drop_link_lists(tree, url)
     join_split_body(tree)
     lines = _trafilatura_lines(tree, url, include_tables, fast=True)
     if looks_like_menu(lines):
-        lines = _trafilatura_lines(tree, url, include_tables, fast=False)
+        return _trafilatura_lines(tree, url, include_tables, fast=False)
+    found = _solid(lines)
+    if page_chars >= SHORT_MIN_CHARS and found < SHORT_SHARE * page_chars:
+        slow = _trafilatura_lines(tree, url, include_tables, fast=False)
+        if _solid(slow) > found:
+            return slow
     return lines
+
+
+# The fast pass found too little: under this share of the page's prose, on a page with this much
+SHORT_SHARE = 0.2
+SHORT_MIN_CHARS = 600
+
+
+def _solid(lines: list[str]) -> int:
+    return sum(len("".join(line.split())) for line in lines)
 
 
 def drop_title_lines(lines: list[str], titles: list[str | None]) -> list[str]:

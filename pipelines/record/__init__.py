@@ -13,7 +13,9 @@ _EXPORTS = {
     "Author": "models",
     "Citation": "models",
     "NotArticle": "models",
+    "DISCOVERY_SOURCES": "models",
     "Page": "models",
+    "discovery_order": "models",
     "PageError": "models",
     "Reference": "models",
     "Removal": "models",
@@ -29,7 +31,10 @@ _EXPORTS = {
     "split_authors": "normalize",
     "utc_now": "normalize",
     "word_count": "normalize",
+    "BLOG_SECTION": "urls",
     "DEFAULT_PORTS": "urls",
+    "LISTING_PATH": "urls",
+    "LISTING_QUERY": "urls",
     "clean_url": "urls",
     "site_key": "urls",
     "site_root": "urls",
@@ -40,6 +45,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
     from pipelines.record.models import (
+        DISCOVERY_SOURCES,
         Article,
         Author,
         Citation,
@@ -49,6 +55,7 @@ if TYPE_CHECKING:
         Reference,
         Removal,
         Settled,
+        discovery_order,
     )
     from pipelines.record.normalize import (
         article_id,
@@ -63,5 +70,12 @@ if TYPE_CHECKING:
         utc_now,
         word_count,
     )
-    from pipelines.record.urls import DEFAULT_PORTS, clean_url, site_key, site_root
+    from pipelines.record.urls import (
+        DEFAULT_PORTS,
+        LISTING_PATH,
+        LISTING_QUERY,
+        clean_url,
+        site_key,
+        site_root,
+    )
     from pipelines.record.validate import record_problems

@@ -7,6 +7,7 @@ The spider produces a ``Page``; pure functions turn it into an ``Article`` (or a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,21 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     crawl_id: str | None = None
     listing: bool = False  # a tag/category/pagination page: never an article
+    # How the crawl found the URL, strongest first: DISCOVERY_SOURCES. A signal of the classifier.
+    discovered_via: tuple[str, ...] = ()
     raw: dict[str, Any] | None = None  # where the response is kept in the WARC file, if it is
+
+
+# What ``Page.discovered_via`` holds: the URL was a seed, in the site's feed, in a sitemap of
+# posts (its URL names posts, blogs, articles or news), in another sitemap, linked from a blog
+# index or listing page, or linked from any other page.
+DISCOVERY_SOURCES = ("seed", "feed", "post_sitemap", "sitemap", "listing", "link")
+
+
+def discovery_order(sources: Iterable[str]) -> tuple[str, ...]:
+    """Known sources once each, in ``DISCOVERY_SOURCES`` order (strongest first)."""
+    found = set(sources)
+    return tuple(s for s in DISCOVERY_SOURCES if s in found)
 
 
 @dataclass(slots=True)
@@ -94,6 +109,8 @@ class Article:
     last_modified: str | None = None
     raw: dict[str, Any] | None = None
     request_url: str | None = None  # the URL that was asked for (before redirects); not in the record
+    page_type: str = "article"  # what else it is when kept with --keep-non-articles: home, service...
+    classification: dict[str, Any] | None = None  # {"score": float, "signals": ["label (+w)", ...]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +123,8 @@ class NotArticle:
     reason: str
     kind: str = "not_article"
     request_url: str | None = None  # the URL the crawl asked for, when it differs (a redirect)
+    score: float | None = None  # the classifier's, for kind not_article (pipelines/extract/classify.py)
+    signals: tuple[str, ...] | list[str] = ()  # what it weighed: "og:type website (-0.5)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""URL cleaning and site identity, shared by discovery (before fetching) and normalisation."""
+"""URL cleaning, site identity and listing-page URL shapes, shared by discovery (before
+fetching), the classifier and normalisation."""
 
 from __future__ import annotations
 
@@ -14,6 +15,24 @@ TRACKING_PARAMS = re.compile(
 )
 SESSION_IN_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Tag, category, author, date-archive and pagination URLs: pages that list posts. The crawl
+# fetches them for links only; the classifier counts the shape against a page.
+LISTING_PATH = re.compile(
+    # "/tag/x/", "/category/x/"... and Webflow's "/blog-categories/x"
+    r"/([a-z]+-)?(tag|tags|category|categories|topics?|author|authors|archive|archives)/"
+    r"|/(page|p|previous)/\d+/?$"  # "previous": Weebly's older posts
+    r"|/\d{4}/?$|/\d{4}/\d{2}/?$|/\d{4}/\d{2}/\d{2}/?$",
+    re.IGNORECASE,
+)
+# Path segments of sections that hold posts: /blog/slug, /news/slug, /post/slug (Wix), /f/slug
+# (GoDaddy). "/blog" alone is the index of that section.
+BLOG_SECTION = re.compile(
+    r"^(blogs?|posts?|news|articles?|insights|stories|journal|updates|resources|health-(tips|news|blog)"
+    r"|tips|learn|library|magazine|press|media|education|advice|knowledge(-base)?|research|latest|f)$",
+    re.IGNORECASE,
+)
+LISTING_QUERY = re.compile(r"(^|&)(page|paged|offset|pg|start|cat|tag|author|m)=", re.IGNORECASE)
 
 
 # Every page of a site repeats its menu, sidebar, tag cloud and footer links: ~70 URLs a page, most

@@ -186,6 +186,8 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     if el.tag in HEADING_TAGS:
         return _text(el)
     if el.tag in ("p", "div", "span", "strong", "b", "em"):
+        if el.tag in ("span", "strong", "b", "em") and (el.tail or "").strip():
+            return None  # a label inside a line ("<em>Source:</em> Supplied"), not a heading
         text = _short_text(el, HEADING_MAX_CHARS)
         if text is None:
             return None
@@ -249,6 +251,8 @@ def _collect_labelled(heading: lxml_html.HtmlElement, strong_word: bool) -> Refe
         found.elements.append(block)
     if not found.entries or accepted * 2 < candidates:
         return None
+    if not any(looks_like_citation(line) for _, line in found.entries):
+        return None  # paragraphs of prose after a "Sources" label: an article, not its references
     return found
 
 

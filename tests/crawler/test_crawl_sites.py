@@ -17,7 +17,9 @@ from conftest import SITES, CrawlResult, crawl, edit_post, load_expected
 from crawler.siteserver import SiteServer
 from pipelines.record.validate import record_problems
 
-FIXTURE_SITES = ["wp-physio", "squarespace-chiro", "wix-dental"]
+# every site under tests/fixtures/sites that has an _expected.json: a new fixture site is crawled
+# and checked by adding its directory
+FIXTURE_SITES = sorted(p.name for p in SITES.iterdir() if (p / "_expected.json").exists())
 
 
 @pytest.fixture(scope="module", params=FIXTURE_SITES)

@@ -135,18 +135,23 @@ def test_title_site_suffix_is_removed_when_only_the_html_title_is_known():
         ('<meta property="og:type" content="article">', True),
         ('<script type="application/ld+json">{"@type": "MedicalWebPage"}</script>', True),
         ('<script type="application/ld+json">{"@type": ["WebPage", "BlogPosting"]}</script>', True),
-        ('<meta property="og:type" content="website">', False),
+        # og:type website is weak evidence: a /blog/ post with post markup is still a post
+        ('<meta property="og:type" content="website">', True),
+        ('<script type="application/ld+json">{broken json</script>', True),
+        ('<meta property="article:published_time" content="2024-01-02">', True),
+        # a page that says it is something else, and nothing says it is a post
         ('<script type="application/ld+json">{"@type": "CollectionPage"}</script>', False),
         ('<script type="application/ld+json">{"@type": "ContactPage"}</script>', False),
-        ('<script type="application/ld+json">{broken json</script>', False),  # no signal, no date: not a post
-        ('<meta property="article:published_time" content="2024-01-02">', False),  # a date, but < 120 words
     ],
 )
 def test_classification(head, is_article):
-    result = extract_article(page(BODY, head=head), URL)
+    html = page(BODY, head=head)
+    if not is_article:  # nothing on the page but its type, and a URL that says nothing either
+        html = html.replace("<article>", "<div>").replace("</article>", "</div>")
+    result = extract_article(html, URL if is_article else "https://clinic.example/welcome/")
     assert isinstance(result, Article) is is_article, result
     if not is_article:
-        assert isinstance(result, NotArticle) and result.reason
+        assert isinstance(result, NotArticle) and result.reason and result.signals
 
 
 def test_a_long_dated_page_without_markup_is_an_article():
