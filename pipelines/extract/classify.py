@@ -31,7 +31,7 @@ THRESHOLD = 0.0
 
 # How a URL was found (``Page.discovered_via``), and what that says
 DISCOVERY_WEIGHTS = {
-    "feed": ("listed in the site's feed", 3.0),
+    "feed": ("listed in the site's feed", 4.0),  # CMSs put posts, and only posts, in feeds
     "post_sitemap": ("listed in a sitemap of posts", 2.0),
     "listing": ("linked from a blog index or listing page", 0.5),
 }
@@ -250,7 +250,7 @@ def _url_signals(url: str, kinds: set[str]) -> list[tuple[str, float]]:
 
 
 def _page_type(kinds: set[str]) -> str:
-    for kind in ("home", "blog_index", "listing", "service"):
+    for kind in ("home", "listing", "service", "blog_index"):  # the most specific first
         if kind in kinds:
             return kind
     return "page"

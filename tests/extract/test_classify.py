@@ -177,7 +177,7 @@ def test_discovery_context_tips_an_undecided_page():
     assert is_article(SERVICE_LIKE, url)  # a slug URL and enough prose: benefit of the doubt
     result = verdict(SERVICE_LIKE, "https://clinic.example/services/what-is-dry-needling/", via=("feed",))
     assert result.page_type == "article"  # the feed lists it: it is a post
-    assert "listed in the site's feed (+3)" in result.classification["signals"]
+    assert "listed in the site's feed (+4)" in result.classification["signals"]
 
 
 def test_a_post_sitemap_weighs_more_than_a_plain_sitemap():
