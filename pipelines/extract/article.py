@@ -7,6 +7,7 @@ re-extraction all call this same function.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ from pipelines.extract.config import (
     listing_verdict,
 )
 from pipelines.extract.htmltree import html_parser
-from pipelines.extract.maintext import drop_title_lines, main_text_lines, prune_chrome
+from pipelines.extract.maintext import drop_title_lines, main_text_lines, mark_body, prune_chrome
 from pipelines.extract.metadata import PageMeta, primary_language, read_metadata
 from pipelines.extract.profiles import detect_profiles
 from pipelines.record import (
@@ -140,19 +141,23 @@ def _extract(
     if tree is None:
         return PageError(url, "extract", "unparseable_html", "the body could not be parsed as HTML")
     profiles = detect_profiles(html)
-    meta = read_metadata(tree, profiles, url)
+    meta = read_metadata(tree, profiles, url, html)
     shape = page_shape(tree, html)  # before extraction takes the tree apart
 
     block = find_reference_blocks(tree)
-    raw_references = parse_entries(block.entries, base_url=url)
+    raw_references = parse_entries(block.entries, base_url=url, links=block.links)
     remove_elements(block.elements)
     if raw_references:
         bracket_superscripts(tree)
     prune_chrome(tree, profiles)
+    mark_body(tree, profiles)
     lines = config.chrome_filter.clean(main_text_lines(tree, url, config.include_tables, shape.plain_chars))
     lines, references = _split_trailing_references(lines, raw_references, url)
     title = choose_title(meta)
     lines = drop_title_lines(lines, [title, meta.title, meta.h1, meta.html_title])
+    lines, signed = byline_lines(lines)
+    if signed and (not meta.authors or "authors" in meta.guessed):
+        meta.authors = signed
     text = join_paragraphs(lines)
     words = word_count(text)
     if words == 0:
@@ -252,6 +257,46 @@ def has_invalid_xml_chars(html: str) -> bool:
     at memory speed; the two noncharacters with ``str``'s own fast search."""
     data = html.encode("utf-8", "surrogatepass")
     return len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html
+
+
+# "By Dr. Priya Natarajan, DMD" opening the body, or "- Dr. Marcus Bell, DDS" signing it off
+BYLINE_LINE = re.compile(r"^(?:written\s+|posted\s+|authored\s+)?by\s*:?\s+(.{3,100})$", re.IGNORECASE)
+SIGNATURE_LINE = re.compile(r"^(?P<dash>[-–—~]\s*)?(.{3,100})$")
+BYLINE_MAX_WORDS = 12
+
+
+def byline_lines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A byline written into the body (the CMS has no author field, so the author types one):
+    one of the first three lines "By NAME[, CREDENTIALS]", or a last line "- NAME[, ...]" (or,
+    without the dash, "Dr. NAME" or "NAME, CREDENTIALS"). The line leaves the text; the name is
+    returned when it reads as a person's."""
+    for index, pattern in [
+        *((i, BYLINE_LINE) for i in range(min(3, len(lines)))),
+        (len(lines) - 1, SIGNATURE_LINE),
+    ]:
+        if index < 0:
+            continue
+        line = lines[index].strip()
+        match = pattern.match(line)
+        if not match or len(line.split()) > BYLINE_MAX_WORDS:
+            continue
+        written = match.group(match.re.groups)  # the name part: the last group
+        parsed = parse_author(written)
+        if not parsed or not _reads_as_a_name(parsed[0]):
+            continue
+        undashed = pattern is SIGNATURE_LINE and not match.group("dash")
+        # an undashed last line must look like a signature: credentials, or "Dr."
+        if undashed and not parsed[1] and not written.lower().startswith(("dr ", "dr.")):
+            continue
+        return lines[:index] + lines[index + 1 :], [written]
+    return lines, []
+
+
+def _reads_as_a_name(name: str) -> bool:
+    """Two to four capitalised words: "Marcus Bell", "Mary-Jo van der Berg" (particles allowed)."""
+    words = name.split()
+    capitalised = [w for w in words if w[:1].isupper()]
+    return 2 <= len(words) <= 5 and len(capitalised) >= 2 and not any(ch.isdigit() for ch in name)
 
 
 def _split_trailing_references(

@@ -66,6 +66,20 @@ def prune_chrome(tree: lxml_html.HtmlElement, profiles: list[Profile]) -> None:
         el.drop_tree()
 
 
+def mark_body(tree: lxml_html.HtmlElement, profiles: list[Profile]) -> None:
+    """On a page with no <article>, the one element a CMS profile names as the post's body
+    becomes one: trafilatura keeps the headings and lists of an <article>, but from a bare
+    <div> of paragraphs (GoDaddy's BlogContent) it keeps the paragraphs only."""
+    if next(tree.iter("article"), None) is not None:
+        return
+    for profile in profiles:
+        for xpath in profile.body:
+            found = tree.xpath(xpath)
+            if len(found) == 1:
+                found[0].tag = "article"
+                return
+
+
 def main_text_lines(
     tree: lxml_html.HtmlElement, url: str, include_tables: bool = True, page_chars: int = 0
 ) -> list[str]:

@@ -13,6 +13,14 @@ from typing import Any
 from lxml import html as lxml_html
 
 from pipelines.extract.profiles import Profile
+from pipelines.extract.visible import (
+    ORGANISATION_WORD,
+    credentials_near_names,
+    fill_missing,
+    shown_day,
+    site_name_from_page,
+    visible_update_date,
+)
 from pipelines.record import parse_datetime
 
 ARTICLE_TYPES = frozenset(
@@ -57,42 +65,31 @@ class PageMeta:
     guessed: set[str] = field(default_factory=set)
 
 
-def read_metadata(tree: lxml_html.HtmlElement, profiles: list[Profile], url: str | None = None) -> PageMeta:
+def read_metadata(
+    tree: lxml_html.HtmlElement, profiles: list[Profile], url: str | None = None, html: str = ""
+) -> PageMeta:
     """What the page says, from our own readers first (JSON-LD, meta tags, microdata, CMS
-    bylines); an author or date they miss is looked for with trafilatura's (``_fill_missing``)."""
+    bylines); what they miss is read off the visible page and with trafilatura's readers
+    (pipelines/extract/visible.py). ``html`` is the source ``tree`` was parsed from."""
     meta = PageMeta()
     _read_jsonld(tree, meta)
     _read_meta_tags(tree, meta)
     _read_microdata(tree, meta)
     _read_document(tree, meta, profiles)
-    _fill_missing(tree, meta, url)
+    meta.site_name = meta.site_name or site_name_from_page(tree, meta)
+    meta.modified = meta.modified or visible_update_date(tree, html)
+    if meta.published:
+        meta.published = shown_day(tree, meta.published)
+    # The site's own name as the author: a CMS that fills <meta name="author"> with the business
+    # (GoDaddy: dropped, and looked for elsewhere), or a personal blog named after its author
+    # (kept, unless a byline in the text names someone else).
+    if meta.site_name and [a.casefold() for a in meta.authors] == [meta.site_name.casefold()]:
+        meta.guessed.add("authors")
+        if ORGANISATION_WORD.search(meta.site_name):  # "Cedar Ridge Chiropractic" is no byline
+            meta.authors = []
+    fill_missing(tree, meta, url)
+    credentials_near_names(html, meta)
     return meta
-
-
-def _fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -> None:
-    """An author or a publication date our readers did not find, from trafilatura's metadata
-    readers: its byline XPaths (dozens of CMS and newspaper conventions) and htmldate, which
-    reads dates from URLs, visible text in many formats and languages, and attributes. They cost
-    ~10-30 ms a page, so they run only for what is missing (clinic posts with JSON-LD skip them).
-    Both work on copies of the tree."""
-    from trafilatura import metadata as trafilatura_metadata  # loaded lazily, as in maintext.py
-
-    if not meta.authors:
-        try:
-            author = trafilatura_metadata.extract_author(tree)
-        except Exception:  # noqa: BLE001 (a bug in a fallback must not lose the page)
-            author = None
-        if author:
-            meta.authors = [a.strip() for a in author.split(";") if a.strip()]
-            meta.guessed.add("authors")
-    if not meta.published:
-        try:
-            options = trafilatura_metadata.set_date_params(False) | {"url": url}
-            meta.published = trafilatura_metadata.find_date(tree, **options)
-        except Exception:  # noqa: BLE001
-            meta.published = None
-        if meta.published:
-            meta.guessed.add("published")
 
 
 # --- JSON-LD ------------------------------------------------------------------------------

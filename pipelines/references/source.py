@@ -30,7 +30,7 @@ MONTH = (
 )
 # A page, an e-locator ("e292", "S24") or an OUP article id ("afac205", "dyz123").
 PAGE_NUM = r"(?:[A-Za-z]{1,2}\d+[A-Za-z]?|\d+[A-Za-z]?|[a-z]{3,4}\d{3,4})"
-PAGES = rf"{PAGE_NUM}(?:\s*[{DASH}]+\s*{PAGE_NUM})?"
+PAGES = rf"{PAGE_NUM}(?:\s*[{DASH}]+\s*{PAGE_NUM}(?:\.e\d+)?)?"  # Elsevier's "523-564.e27": e-pages too
 VOL = r"\d+[A-Za-z]?"
 # An issue in parentheses is never a date: "34 (Aug. 2015)" has no issue.
 ISSUE = rf"(?![^()]*(?:{YEAR}|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s))[^()]{{1,25}}?"
@@ -38,7 +38,8 @@ SUPPL = r"(?:Suppl(?:ement)?\.?\s*\w*|Pt\.?\s*\d+)"
 # One token of a source cluster: numbers, labels, months, (issue) groups.
 ATOM = (
     rf"\b(?:{PAGE_NUM}|{MONTH}|(?:vol|volume|no|nr|issue|iss|pp|p|pages?|suppl|supplement|pt|part|art|article)\b\.?)"
-    rf"|\((?=[^()]{{0,30}}(?:\d|suppl))[^()]{{0,30}}\)|\[\d{{4}}\]"
+    # (a parenthesis of two capitalised words, "(Phila Pa 1976)", belongs to the journal's name)
+    rf"|\((?![A-Z][a-z]+\.?\s+[A-Z])(?=[^()]{{0,30}}(?:\d|suppl))[^()]{{0,30}}\)|\[\d{{4}}\]"
 )
 CLUSTER_RE = re.compile(rf"(?:(?:{ATOM})|[\s;:,.{DASH}])+", re.IGNORECASE)
 
