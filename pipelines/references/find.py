@@ -6,7 +6,6 @@ Two ways a list shows up on clinic blogs: under a heading ("References", "Source
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -15,9 +14,8 @@ from lxml import html as lxml_html
 
 from pipelines.record import Reference
 from pipelines.references.identifiers import DOI_RE, PMCID_RE, PMID_RE
-from pipelines.references.parse import clean_text, find_spans, parse_reference, tidy, with_identifiers
-
-log = logging.getLogger(__name__)
+from pipelines.references.links import attach_links, title_links
+from pipelines.references.parse import link_reference, parse_reference
 
 REFERENCE_HEADING = re.compile(
     r"^\s*(?:the\s+|our\s+|key\s+|scientific\s+|selected\s+|list\s+of\s+)?"
@@ -298,69 +296,10 @@ def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
     if not result.entries:
         result = _unlabelled(tree, chrome)
     if not result.entries:
-        result = _title_links(tree, chrome)
+        entries, elements, links = title_links(tree, chrome)
+        return ReferenceBlock(entries, elements, labelled=False, links=links)
+    attach_links(result.entries, result.elements, result.links)
     return result
-
-
-# Where a study lives: DOI resolvers, PubMed and PMC, and the publishers and bodies clinic posts
-# cite most; or any URL with a DOI in it. A link elsewhere (a shop, the clinic's own pages) is
-# never a reference.
-SCHOLARLY_URL = re.compile(
-    r"^\s*https?://(?:[^/?#]*\.)?(?:doi\.org|ncbi\.nlm\.nih\.gov|nih\.gov|europepmc\.org|cochranelibrary\.com"
-    r"|nejm\.org|thelancet\.com|bmj\.com|jamanetwork\.com|sciencedirect\.com|cell\.com|springer\.com"
-    r"|biomedcentral\.com|wiley\.com|tandfonline\.com|sagepub\.com|nature\.com|oup\.com|lww\.com"
-    r"|jospt\.org|mdpi\.com|frontiersin\.org|plos\.org|ahajournals\.org|acpjournals\.org|karger\.com"
-    r"|cmaj\.ca|aafp\.org|annfammed\.org|jabfm\.org|thieme-connect\.com|physiotherapyjournal\.com"
-    r"|who\.int|nice\.org\.uk|cdc\.gov|arxiv\.org|medrxiv\.org|biorxiv\.org|semanticscholar\.org)(?:[:/?#]|$)"
-    r"|\b10\.\d{4,9}/",
-    re.IGNORECASE | re.MULTILINE,
-)
-TITLE_MIN_WORDS = 4
-
-
-def _title_links(tree: lxml_html.HtmlElement, chrome: set[lxml_html.HtmlElement]) -> ReferenceBlock:
-    """A reference list printed as links whose text is each work's title, with no heading: blocks
-    (a paragraph, a list item; lines split at <br>) holding nothing but such links to scholarly
-    hosts. Two links at least, so that one study linked from a sentence's own paragraph stays
-    in the text. Only the blocks around scholarly links are looked at (most pages have none)."""
-    # one regex pass over all the page's hrefs first: most pages have no two such links
-    if len(SCHOLARLY_URL.findall("\n".join(tree.xpath("//a/@href")))) < 2:
-        return ReferenceBlock()
-    anchors = [a for a in tree.iter("a") if SCHOLARLY_URL.search(a.get("href") or "")]
-    blocks: list[lxml_html.HtmlElement] = []
-    for anchor in anchors:
-        block = next(anchor.iterancestors("p", "li", "div"), None)
-        if block is not None and block not in blocks:
-            blocks.append(block)
-    found = ReferenceBlock()
-    for el in blocks:
-        if el in chrome or any(a in found.elements for a in el.iterancestors()):
-            continue
-        links = _only_title_links(el)
-        if links:
-            for title, href in links:
-                found.links[len(found.entries)] = href
-                found.entries.append((None, title))
-            found.elements.append(el)
-    return found if len(found.entries) >= 2 else ReferenceBlock()
-
-
-def _only_title_links(block: lxml_html.HtmlElement) -> list[tuple[str, str]]:
-    """[(link text, href)] when the block's whole text is links to scholarly hosts, each with a
-    title's worth of words; else []."""
-    anchors = [a for a in block.iter("a") if a.get("href")]
-    if not anchors:
-        return []
-    texts = [_text(a) for a in anchors]
-    if _text(block).replace(" ", "") != "".join(texts).replace(" ", ""):
-        return []  # other words around the links: a sentence that cites, not a list
-    links = []
-    for text, anchor in zip(texts, anchors, strict=True):
-        href = anchor.get("href", "").strip()
-        if len(text.split()) < TITLE_MIN_WORDS or not SCHOLARLY_URL.search(href):
-            return []
-        links.append((text, href))
-    return links
 
 
 def _unlabelled(tree: lxml_html.HtmlElement, chrome: set[lxml_html.HtmlElement]) -> ReferenceBlock:
@@ -389,32 +328,13 @@ def number_entries(entries: list[tuple[int | None, str]]) -> list[tuple[int, str
     return numbered
 
 
-def link_reference(title: str, href: str, *, n: int = 0, base_url: str | None = None) -> Reference:
-    """An entry printed as one link whose text is the work's title (``<a href="https://doi.org/
-    10.1001/jama.2013.129">Effect of corticosteroid injection...</a>``): the title is the text,
-    the identifiers come from the link, and nothing else is guessed (no container from the
-    host name). Link text that is a whole citation is parsed as one, with the link after it."""
-    title = clean_text(title if isinstance(title, str) else "")
-    if looks_like_citation(title):
-        return parse_reference(f"{title} {href}", n=n, base_url=base_url)
-    try:
-        ref = with_identifiers(title, n, find_spans(href, base_url))
-    except Exception:  # a bad link must not lose the page
-        log.exception("identifier finder failed on a link (n=%s)", n)
-        ref = Reference(n=n, raw=title)
-    ref.title = title.strip(" .") or None
-    ref.url = ref.url or href
-    ref.style = "url"
-    return tidy(ref)
-
-
 def parse_entries(
     entries: list[tuple[int | None, str]], base_url: str | None = None, links: dict[int, str] | None = None
 ) -> list[Reference]:
     """Each entry parsed; ``links`` (entry index -> href) marks entries that are a title link."""
     links = links or {}
     return [
-        link_reference(raw, links[i], n=n, base_url=base_url)
+        link_reference(raw, links[i], n=n, base_url=base_url, whole_citation=looks_like_citation(raw))
         if i in links
         else parse_reference(raw, n=n, base_url=base_url)
         for i, (n, raw) in enumerate(number_entries(entries))

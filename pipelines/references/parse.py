@@ -104,6 +104,28 @@ def parse_reference(raw: str, *, n: int = 0, base_url: str | None = None) -> Ref
         return tidy(_identifiers_only(raw, n, base_url))
 
 
+def link_reference(
+    title: str, href: str, *, n: int = 0, base_url: str | None = None, whole_citation: bool = False
+) -> Reference:
+    """An entry printed as one link whose text is the work's title (``<a href="https://doi.org/
+    10.1001/jama.2013.129">Effect of corticosteroid injection...</a>``): the title is the text,
+    the identifiers come from the link, and nothing else is guessed (no container from the
+    host name). Link text that is a whole citation (``whole_citation``, as the finder judged it)
+    is parsed as one, with the link after it."""
+    title = clean_text(title if isinstance(title, str) else "")
+    if whole_citation:
+        return parse_reference(f"{title} {href}", n=n, base_url=base_url)
+    try:
+        ref = with_identifiers(title, n, find_spans(href, base_url))
+    except Exception:  # a bad link must not lose the page
+        log.exception("identifier finder failed on a link (n=%s)", n)
+        ref = Reference(n=n, raw=title)
+    ref.title = title.strip(" .") or None
+    ref.url = ref.url or href
+    ref.style = "url"
+    return tidy(ref)
+
+
 # Every optional text field of an entry, read off the dataclass so that a new one is tidied too.
 TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(Reference) if f.type == "str | None")
 

@@ -13,7 +13,7 @@ from pipelines import TOOL
 from pipelines.record import utc_now
 from pipelines.report.figures import SiteFigures, site_figures
 from pipelines.report.neardup import DEFAULT_THRESHOLD, Cluster, Signer, find_clusters
-from pipelines.report.scan import Scan, archive_file, scan_archive, site_key
+from pipelines.report.scan import Scan, archive_file, scan_archive, site_key, skipped_pages
 from pipelines.report.summary import PostSummary
 
 ALL_SITES = "all sites"
@@ -55,6 +55,9 @@ class Report:
     total: SiteFigures
     clusters: list[DuplicateCluster] = field(default_factory=list)
     missing_sites: list[str] = field(default_factory=list)  # asked for with --sites, not in the archive
+    # fetched pages that are not posts, from skipped.jsonl, by kind; and non-articles kept in the archive
+    skipped: dict[str, int] = field(default_factory=dict)
+    kept_non_articles: int = 0
 
 
 def build_report(
@@ -67,6 +70,7 @@ def build_report(
     scan = scan_archive(path, sites, since, Signer())
     report = report_from_scan(scan, sites, since, threshold)
     report.archive = str(archive_file(path))
+    report.skipped = dict(skipped_pages(path, sites).most_common())
     return report
 
 
@@ -98,6 +102,7 @@ def report_from_scan(
         total=total,
         clusters=[_describe(c, scan.posts) for c in _by_reach(clusters, scan.posts)],
         missing_sites=[s for s in (sites or []) if site_key(s) not in present],
+        kept_non_articles=len(scan.non_articles),
     )
 
 

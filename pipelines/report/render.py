@@ -104,8 +104,20 @@ def render_csv(report: Report) -> str:
 
 
 def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
-    for key in ("archive", "generated_at", "since", "threshold", "lines", "bad_lines", "posts", "removed"):
+    for key in (
+        "archive",
+        "generated_at",
+        "since",
+        "threshold",
+        "lines",
+        "bad_lines",
+        "posts",
+        "removed",
+        "kept_non_articles",
+    ):
         yield "", "report", key, _cell(getattr(report, key))
+    for kind, count in report.skipped.items():
+        yield "", "skipped_pages", kind, count
     for fig in [*report.sites, report.total]:
         yield from site_rows(fig)
     for cluster in report.clusters:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.archive import ARTICLES, iter_lines
+from pipelines.archive import ARTICLES, SKIPPED, iter_lines
 from pipelines.extract import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
@@ -42,12 +42,30 @@ class Scan:
     ids: int = 0  # distinct posts in the file, before filters
     sites_seen: Counter[str] = field(default_factory=Counter)  # newest versions per site, before filters
     removed: set[str] = field(default_factory=set)  # posts whose newest line is a tombstone (404/410)
+    # pages kept with --keep-non-articles (a page_type other than "article"): not posts, not counted
+    non_articles: set[str] = field(default_factory=set)
 
 
 def archive_file(path: str | Path) -> Path:
     """``OUTPUT`` may be the archive directory or its ``articles.jsonl`` itself."""
     path = Path(path)
     return path / ARTICLES if path.is_dir() else path
+
+
+def skipped_pages(path: str | Path, sites: Iterable[str] | None = None) -> Counter[str]:
+    """Distinct URLs of ``skipped.jsonl`` beside the archive, by kind (``not_article``,
+    ``listing``, ``duplicate_canonical``, ``before_since``): the fetched pages that are not posts."""
+    file = archive_file(path).with_name(SKIPPED)
+    if not file.exists():
+        return Counter()
+    wanted = {site_key(s) for s in sites} if sites else None
+    kinds: dict[str, str] = {}
+    for line in read_lines(file):
+        if line is None or not isinstance(line.get("url"), str):
+            continue
+        if wanted is None or site_key(line["url"]) in wanted:
+            kinds[line["url"]] = str(line.get("kind") or "not_article")
+    return Counter(kinds.values())
 
 
 def site_key(value: str) -> str:
@@ -127,6 +145,11 @@ def _summarize_all(
             scan.removed.add(post_id)
             continue
         scan.removed.discard(post_id)  # it came back
+        if record.get("page_type", "article") != "article":
+            scan.posts.pop(post_id, None)
+            scan.non_articles.add(post_id)
+            continue
+        scan.non_articles.discard(post_id)
         scan.posts[post_id] = summarize(record)
         text = record.get("text")
         yield post_id, text if isinstance(text, str) else ""

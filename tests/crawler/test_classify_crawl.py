@@ -14,6 +14,7 @@ sitemaps and feeds before following its page links is issue 22's "discovery firs
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -134,3 +135,23 @@ def test_reextract_weighs_the_discovery_the_crawl_recorded(tmp_path, serve):
     again = read_jsonl(tmp_path / "re" / "articles.jsonl")
     assert paths(again) == set(POSTS)
     assert [r["classification"] for r in again] == [r["classification"] for r in live.articles]
+
+
+def test_the_report_says_how_many_pages_were_not_articles(tmp_path, serve):
+    """The report counts posts only, and points at skipped.jsonl for the rest, also when the
+    non-articles were kept in the archive."""
+    server = serve(write_site(tmp_path / "site"))
+    out = tmp_path / "out"
+    assert crawl([f"{server.url}/"], out, "--keep-non-articles").returncode == 0
+    crawl_again = crawl([f"{server.url}/"], tmp_path / "plain")
+    assert crawl_again.returncode == 0
+    for archive, kept in ((out, 5), (tmp_path / "plain", 0)):
+        proc = run_cli("report", str(archive), "--format", "json", "-o", str(archive / "report.json"))
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((archive / "report.json").read_text("utf-8"))
+        assert report["posts"] == len(POSTS) and report["kept_non_articles"] == kept
+        assert report["skipped"] == ({} if kept else {"not_article": 5})
+    proc = run_cli("report", str(tmp_path / "plain"), "-o", str(tmp_path / "plain" / "report.html"))
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "plain" / "report.html").read_text("utf-8")
+    assert "5 pages judged not articles" in html and "skipped.jsonl" in html
