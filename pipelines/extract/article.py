@@ -144,7 +144,7 @@ def _extract(
     meta = read_metadata(tree, profiles, url, html)
     shape = page_shape(tree, html)  # before extraction takes the tree apart
 
-    block = find_reference_blocks(tree)
+    block = find_reference_blocks(tree, url)
     raw_references = parse_entries(block.entries, base_url=url, links=block.links)
     remove_elements(block.elements)
     if raw_references:
@@ -158,6 +158,7 @@ def _extract(
     lines, signed = byline_lines(lines)
     if signed and (not meta.authors or "authors" in meta.guessed):
         meta.authors = signed
+    lines = drop_header_lines(lines, meta)
     text = join_paragraphs(lines)
     words = word_count(text)
     if words == 0:
@@ -290,6 +291,33 @@ def byline_lines(lines: list[str]) -> tuple[list[str], list[str]]:
             continue
         return lines[:index] + lines[index + 1 :], [written]
     return lines, []
+
+
+HEADER_LINES = 4  # where a post's header (byline, date, reading time) ends up in the text
+HEADER_MAX_WORDS = 14
+DATE_WORDS = re.compile(r"^(?:(?:posted|published|updated|last updated)(?:\s+on)?\s*:?\s*)", re.IGNORECASE)
+
+
+def drop_header_lines(lines: list[str], meta: PageMeta) -> list[str]:
+    """A post header the extractor took for text: among the first lines, a line that is the
+    author ("Dr. Nadia Castellanos, PT, DPT") or the publication or update date ("April 23,
+    2024", "Posted on April 23, 2024"), as the metadata already holds them."""
+    names = {parse_author(a)[0].casefold() for a in meta.authors if parse_author(a)}
+    days = {iso_date(d) for d in (meta.published, meta.modified) if d} - {None}
+    kept = []
+    for index, line in enumerate(lines):
+        short = len(line.split()) <= HEADER_MAX_WORDS
+        if index < HEADER_LINES and short and _is_header(line, names, days):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _is_header(line: str, names: set[str], days: set[str]) -> bool:
+    parsed = parse_author(line) if names else None
+    if parsed and parsed[0].casefold() in names:
+        return True
+    return bool(days) and iso_date(DATE_WORDS.sub("", line).strip(" .|·")) in days
 
 
 def _reads_as_a_name(name: str) -> bool:

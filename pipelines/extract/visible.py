@@ -9,9 +9,10 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.record import is_credential, iso_date, parse_date, parse_datetime
+from pipelines.record import clean_url, is_credential, iso_date, parse_author, parse_date, parse_datetime
 
 if TYPE_CHECKING:
     from pipelines.extract.metadata import PageMeta
@@ -113,23 +114,27 @@ ORGANISATION_WORD = re.compile(
 
 
 def credentials_near_names(html: str, meta: PageMeta) -> None:
-    """An author named without credentials (JSON-LD's "name": "Amara Okafor") whose visible
-    byline carries them ("Dr. Amara Okafor, MD, CCFP"): the credentials are taken from the page
-    source, where a byline is one run of text. (str.find and a match at each place the name
-    occurs: ~0.02 ms; joining the page's text nodes cost ~0.8.)"""
+    """The credentials the page prints beside an author's name ("Dr. Amara Okafor, MD, CCFP"),
+    for an author named without them (JSON-LD's "name": "Amara Okafor") or with only some (a
+    fallback that split "PT" off): the longer run wins. Read from the page source, where a byline
+    is one run of text (str.find and a match at each place the name occurs: ~0.02 ms; joining
+    the page's text nodes cost ~0.8)."""
     for i, author in enumerate(meta.authors):
-        if "," in author or len(author.split()) < 2:
+        parsed = parse_author(author)
+        if parsed is None or len(parsed[0].split()) < 2:
             continue
-        start = html.find(author)
+        name, known = parsed
+        best: list[str] = []
+        start = html.find(name)
         while start != -1:
-            match = CREDENTIAL_RUN.match(html, start + len(author))
+            match = CREDENTIAL_RUN.match(html, start + len(name))
             if match:
                 tokens = [t.strip(" .") for t in match.group(1).replace(",", " ").split()]
-                credentials = [t for t in tokens if t and is_credential(t)]
-                if credentials:
-                    meta.authors[i] = ", ".join([author, *credentials])
-                    break
-            start = html.find(author, start + len(author))
+                found = [t for t in tokens if t and is_credential(t)]
+                best = found if len(found) > len(best) else best
+            start = html.find(name, start + len(name))
+        if len(best) > len(known) and set(known) <= set(best):
+            meta.authors[i] = ", ".join([name, *best])
 
 
 def fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -> None:
@@ -145,8 +150,10 @@ def fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -
             author = trafilatura_metadata.extract_author(tree)
         except Exception:  # noqa: BLE001 (a bug in a fallback must not lose the page)
             author = None
-        if author:
-            meta.authors = _rejoin_credentials(author.split(";"))
+        authors = _rejoin_credentials(author.split(";")) if author else []
+        authors = [a for a in authors if not _only_in_teasers(tree, a, url)]
+        if authors:
+            meta.authors = authors
             meta.guessed.add("authors")
     if not meta.published:
         for extensive in (False, True):  # the quick search first: the full one costs ~30 ms
@@ -165,6 +172,30 @@ def fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -
 CREDENTIAL_RUN = re.compile(
     r"\s*,\s*([A-Z][A-Za-z./-]{1,9}(?:\s*,\s*[A-Z][A-Za-z./-]{1,9}){0,4})\s*(?=<|$|\n)"
 )
+
+
+TEASER_LINK = etree.XPath(".//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href]")
+TEASER_LEVELS = 3
+
+
+def _only_in_teasers(tree: lxml_html.HtmlElement, author: str, url: str | None) -> bool:
+    """Whether every place the page names this author is a teaser of another post (a "related
+    posts" card: a heading that links to another page than ``url``, with its own byline): a
+    byline the fallback found there belongs to that other post. (A link alone proves nothing:
+    bylines often link to the author's page.)"""
+    parsed = parse_author(author)
+    name = parsed[0] if parsed else author
+    places = [t.getparent() for t in tree.xpath("//body//text()[contains(., $name)]", name=name)]
+    places = [p for p in places if p is not None and p.tag not in ("script", "style", "noscript", "template")]
+    if not places:
+        return False
+    here = clean_url(url or "") if url else None
+    for place in places:
+        chain = [place, *place.iterancestors()][: TEASER_LEVELS + 1]
+        links = (clean_url(a.get("href", ""), url) for el in chain for a in TEASER_LINK(el))
+        if not any(link and link != here for link in links):
+            return False
+    return True
 
 
 def _rejoin_credentials(parts: list[str]) -> list[str]:

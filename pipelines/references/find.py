@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -21,7 +22,10 @@ REFERENCE_HEADING = re.compile(
     r"^\s*(?:the\s+|our\s+|key\s+|scientific\s+|selected\s+|list\s+of\s+)?"
     r"(?P<word>references?|sources?|citations?|bibliography|works\s+cited|footnotes|reference\s+list"
     r"|research|studies|literature(?:\s+cited)?|further\s+reading|evidence)"
-    r"(?:\s+(?:used|cited|and\s+further\s+reading))?\s*[:.]?\s*$",
+    r"(?:\s+(?:used|cited|and\s+further\s+reading)"
+    # "Studies mentioned in this article:", "Sources cited in this post"
+    r"|\s+(?:mentioned|cited|used|referenced|quoted|discussed)\s+in\s+(?:this|the)\s+(?:article|post|blog|page))?"
+    r"\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 # Words that name a reference list outright; the others ("Research", "Studies") also head
@@ -272,8 +276,8 @@ def _inline_heading(block: lxml_html.HtmlElement) -> ReferenceBlock | None:
     return ReferenceBlock(entries=[(None, e) for e in entries], elements=[block], labelled=True)
 
 
-def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
-    """Locate the reference list(s) of a page; the elements are not modified."""
+def find_reference_blocks(tree: lxml_html.HtmlElement, url: str | None = None) -> ReferenceBlock:
+    """Locate the reference list(s) of a page (at ``url``); the elements are not modified."""
     result = ReferenceBlock()
     claimed: set[lxml_html.HtmlElement] = set()
     chrome = _chrome_elements(tree)
@@ -296,7 +300,7 @@ def find_reference_blocks(tree: lxml_html.HtmlElement) -> ReferenceBlock:
     if not result.entries:
         result = _unlabelled(tree, chrome)
     if not result.entries:
-        entries, elements, links = title_links(tree, chrome)
+        entries, elements, links = title_links(tree, chrome, urlsplit(url or "").hostname)
         return ReferenceBlock(entries, elements, labelled=False, links=links)
     attach_links(result.entries, result.elements, result.links)
     return result
