@@ -21,6 +21,9 @@ Per page set it prints:
    texts hold Readability's expected text too, on Wikipedia and the like): the compared figure
    scores ``text`` followed by the references' ``raw`` strings, the content the record holds;
    ``text`` alone is printed beside it.
+   On the fixture sites' posts, which have no reference text, the same comparison counts the
+   sentences each post's ``_expected.json`` says its text must keep, and the chrome (the site's
+   chrome phrases, the post's "must not contain" strings) left in it.
 3. **Byline and date** (readability pages whose expected metadata has them): ours next to
    ``trafilatura.extract_metadata``. A byline is correct when every word of some extracted
    author's name is a word of the expected byline, which often carries more ("By Jane Doe,
@@ -73,6 +76,8 @@ class Sample:
     text: str | None = None  # the reference main text
     byline: str | None = None
     date: str | None = None  # YYYY-MM-DD
+    must: list[str] = field(default_factory=list)  # fixture posts: sentences the text must keep
+    must_not: list[str] = field(default_factory=list)  # ... and chrome it must not
 
 
 @dataclass(slots=True)
@@ -87,6 +92,8 @@ class Scores:
     bylines: list[tuple[bool, bool]] = field(default_factory=list)  # (ours right, trafilatura right)
     dates: list[tuple[bool, bool]] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    sentences: list[tuple[int, int, int]] = field(default_factory=list)  # (to keep, ours kept, bare kept)
+    chrome: list[tuple[int, int]] = field(default_factory=list)  # (chrome in ours, chrome in bare)
 
 
 def canonical_url(html: str, fallback: str) -> str:
@@ -167,8 +174,25 @@ def fixture_pages() -> Iterator[Labelled]:
 
 
 def fixture_samples() -> Iterator[Sample]:
+    """The fixture sites' pages; a post carries its _expected.json's sentences to keep and the
+    chrome its text must not hold (the site's chrome phrases, but where a post is allowed one)."""
+    expected = {
+        site.name: json.loads((site / "_expected.json").read_text("utf-8"))
+        for site in SITES.iterdir()
+        if (site / "_expected.json").exists()
+    }
     for key, url, html, is_article in fixture_pages():
-        yield Sample(f"sites/{key}", url, html, is_article=is_article)
+        site, _, path = key.partition("/")
+        sample = Sample(f"sites/{key}", url, html, is_article=is_article)
+        post = next((a for a in expected[site]["articles"] if a["path"] == f"/{path}"), None)
+        if post:
+            allowed = expected[site].get("chrome_phrase_allowed_in", {})
+            chrome = [
+                c for c in expected[site].get("chrome_phrases", []) if post["path"] not in allowed.get(c, [])
+            ]
+            sample.must = post.get("text_must_contain", [])
+            sample.must_not = post.get("text_must_not_contain", []) + chrome
+        yield sample
 
 
 def byline_right(expected: str, names: list[str]) -> bool:
@@ -194,6 +218,13 @@ def score(samples: list[Sample]) -> Scores:
         else:
             scores.others += 1
             scores.called += kept
+        if s.is_article and (s.must or s.must_not):
+            ours_text = extract_article(s.html, s.url, assume_article=True)
+            ours_text = ours_text.text if isinstance(ours_text, Article) else ""
+            bare_text = trafilatura.extract(s.html) or ""
+            scores.sentences.append((len(s.must), _count_in(s.must, ours_text), _count_in(s.must, bare_text)))
+            leaks = (_count_in(s.must_not, ours_text, s.must), _count_in(s.must_not, bare_text, s.must))
+            scores.chrome.append(leaks)
         if not s.is_article or s.text is None:
             continue
         ours = extract_article(s.html, s.url, assume_article=True)
@@ -215,6 +246,16 @@ def score(samples: list[Sample]) -> Scores:
             if s.date:
                 scores.dates.append((our_date == s.date, their_date == s.date))
     return scores
+
+
+def _count_in(needles: list[str], text: str, besides: list[str] = ()) -> int:
+    """How many needles the text holds (case-insensitive); a needle found only inside one of
+    ``besides`` (a sentence the text must keep, "book online" in "you can book online any
+    time") does not count."""
+    text = text.lower()
+    for sentence in besides:
+        text = text.replace(sentence.lower(), " ")
+    return sum(1 for n in needles if n.lower() in text)
 
 
 def report(name: str, scores: Scores, worst: int) -> list[str]:
@@ -250,6 +291,18 @@ def report(name: str, scores: Scores, worst: int) -> list[str]:
             print("  pages where we trail most (F1 ours - bare):")
             for delta, key in rows:
                 print(f"    {delta:+.3f}  {key}")
+    if scores.sentences:
+        total = sum(k[0] for k in scores.sentences)
+        ours_kept, bare_kept = sum(k[1] for k in scores.sentences), sum(k[2] for k in scores.sentences)
+        ours_leak, bare_leak = sum(x[0] for x in scores.chrome), sum(x[1] for x in scores.chrome)
+        posts = len(scores.sentences)
+        print(f"clinic posts ({posts}): sentences kept ours {ours_kept}/{total}", end="")
+        print(f", trafilatura {bare_kept}/{total}")
+        print(f"  chrome and non-text left in the text: ours {ours_leak}, trafilatura {bare_leak}")
+        if ours_kept < bare_kept or ours_leak > bare_leak:
+            missed.append(
+                f"{name}: clinic text (kept {ours_kept}/{bare_kept}, chrome {ours_leak}/{bare_leak})"
+            )
     for label, pairs in (("byline", scores.bylines), ("date", scores.dates)):
         if pairs:
             ours_n, bare_n = sum(p[0] for p in pairs), sum(p[1] for p in pairs)

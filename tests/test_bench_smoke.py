@@ -116,4 +116,5 @@ def test_realworld_bench_smoke_run():
     assert "bare trafilatura" in out and "ratio F1 ours/bare" in out
     assert re.search(r"byline: ours \d+/\d+, trafilatura \d+/\d+", out)
     assert re.search(r"date: ours \d+/\d+, trafilatura \d+/\d+", out)
+    assert re.search(r"clinic posts \(\d+\): sentences kept ours \d+/\d+, trafilatura \d+/\d+", out)
     assert "targets:" in out

@@ -76,6 +76,7 @@ def article_record(article: Article, version: int, crawl_id: str, tool: str = TO
         "authors": [_fields(a) for a in article.authors],
         "published": article.published,
         "modified": article.modified,
+        "published_relative": article.published_relative,
         "language": article.language,
         "categories": article.categories,
         "tags": article.tags,

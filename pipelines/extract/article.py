@@ -22,6 +22,7 @@ from pipelines.extract.htmltree import html_parser
 from pipelines.extract.maintext import drop_title_lines, main_text_lines, mark_body, prune_chrome
 from pipelines.extract.metadata import PageMeta, primary_language, read_metadata
 from pipelines.extract.profiles import detect_profiles
+from pipelines.extract.visible import relative_day
 from pipelines.record import (
     Article,
     Author,
@@ -142,6 +143,8 @@ def _extract(
         return PageError(url, "extract", "unparseable_html", "the body could not be parsed as HTML")
     profiles = detect_profiles(html)
     meta = read_metadata(tree, profiles, url, html)
+    if not meta.published and fetched_at and (relative := relative_day(tree, fetched_at)):
+        meta.published, meta.published_relative = relative  # a last resort, and marked
     shape = page_shape(tree, html)  # before extraction takes the tree apart
 
     block = find_reference_blocks(tree, url)
@@ -182,6 +185,7 @@ def _extract(
         title=title,
         authors=choose_authors(meta.authors),
         published=iso_date(meta.published),
+        published_relative=meta.published_relative,
         modified=iso_date(meta.modified),
         language=primary_language(meta.language),
         categories=_unique(meta.sections + meta.categories),

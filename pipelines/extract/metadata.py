@@ -60,6 +60,7 @@ class PageMeta:
     categories: list[str] = field(default_factory=list)  # rel="category" links
     tags: list[str] = field(default_factory=list)  # rel="tag" links
     has_time_element: bool = False
+    published_relative: str | None = None  # the words ("3 days ago") when published came from them
     # fields found only by trafilatura's fallback readers ("authors", "published"): a date
     # htmldate finds anywhere on a page (a footer, a teaser) says less than one the page declares
     guessed: set[str] = field(default_factory=set)

@@ -47,6 +47,44 @@ def visible_update_date(tree: lxml_html.HtmlElement, html: str = "") -> str | No
     return None
 
 
+# "3 days ago", "an hour ago", "yesterday": what Wix and social-style themes show instead of a date.
+# Months and years are left alone ("2 years ago" could be any day of a year).
+RELATIVE_DATE = re.compile(
+    r"^(?:(?:posted|published|updated)\s+)?(?:(?P<n>\d{1,3}|an?|one)\s+(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|weeks?)"
+    r"\s+ago|(?P<word>today|yesterday))\.?$",
+    re.IGNORECASE,
+)
+RELATIVE_TEXT = "//body//text()[contains(., 'ago') or contains(., 'esterday') or contains(., 'oday')]"
+UNIT_DAYS = {"m": 0, "h": 0, "d": 1, "w": 7}
+
+
+def relative_day(tree: lxml_html.HtmlElement, fetched_at: str) -> tuple[str, str] | None:
+    """(YYYY-MM-DD, the words) of the first visible relative date ("3 days ago"), counted back
+    from ``fetched_at``: only where a page gives no date at all, and marked as such in the record
+    (``published_relative``), as the day is the fetch's, not the page's."""
+    fetched = parse_datetime(fetched_at)
+    if fetched is None:
+        return None
+    for node in tree.xpath(RELATIVE_TEXT):
+        element = node.getparent()
+        if element is None or element.tag in ("script", "style", "title"):
+            continue
+        words = " ".join(element.text_content().split())
+        match = RELATIVE_DATE.match(words)
+        if not match or _hidden(element):
+            continue
+        if match.group("word"):
+            back = 1 if match.group("word").lower() == "yesterday" else 0
+        else:
+            n = match.group("n").lower()
+            count = 1 if n in ("a", "an", "one") else int(n)
+            back = count * UNIT_DAYS[match.group("unit")[0].lower()]
+            if match.group("unit")[0].lower() == "h" and count > fetched.hour:
+                back = 1  # "5 hours ago" at 2 am: yesterday
+        return (fetched.date() - timedelta(days=back)).isoformat(), words
+    return None
+
+
 def shown_day(tree: lxml_html.HtmlElement, published: str) -> str:
     """A UTC timestamp ("2023-10-17T22:00:00+00:00", what Yoast writes for 8 am in Brisbane)
     falls on the day before or after the one the page itself shows ("<time>18 October 2023</time>"):
@@ -162,6 +200,8 @@ def fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -
                 meta.published = trafilatura_metadata.find_date(tree, **options)
             except Exception:  # noqa: BLE001
                 meta.published = None
+            if meta.published and meta.published.endswith("-01-01"):
+                meta.published = None  # a year alone ("© 2024") made into a date: no date
             if meta.published:
                 break
         if meta.published:

@@ -110,6 +110,7 @@ class Article:
     raw: dict[str, Any] | None = None
     request_url: str | None = None  # the URL that was asked for (before redirects); not in the record
     page_type: str = "article"  # what else it is when kept with --keep-non-articles: home, service...
+    published_relative: str | None = None  # "3 days ago": published was counted back from fetched_at
     classification: dict[str, Any] | None = None  # {"score": float, "signals": ["label (+w)", ...]}
 
 

@@ -312,3 +312,43 @@ def test_elsevier_e_pages_and_a_place_in_a_journal_name():
     # an issue in parentheses is still an issue
     ref = parse_reference("Smith J. A trial. Br J Sports Med. 2019;53(Suppl 2):100-105.")
     assert (ref.container, ref.volume, ref.issue) == ("Br J Sports Med", "53", "2")
+
+
+# --- relative dates, the last resort --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shown", "fetched_at", "day"),
+    [
+        ("3 days ago", "2026-12-07T10:00:00Z", "2026-12-04"),
+        ("an hour ago", "2026-12-07T10:00:00Z", "2026-12-07"),
+        ("5 hours ago", "2026-12-07T02:00:00Z", "2026-12-06"),  # before midnight
+        ("2 weeks ago", "2026-12-07T10:00:00Z", "2026-11-23"),
+        ("Yesterday", "2026-12-07T10:00:00Z", "2026-12-06"),
+        ("Posted 12 minutes ago", "2026-12-07T10:00:00Z", "2026-12-07"),
+        ("3 months ago", "2026-12-07T10:00:00Z", None),  # too coarse to give a day
+        ("a few days ago", "2026-12-07T10:00:00Z", None),
+        ("Ten years ago, we opened our first clinic.", "2026-12-07T10:00:00Z", None),  # a sentence
+    ],
+)
+def test_a_relative_date_counts_back_from_the_fetch(shown, fetched_at, day):
+    from pipelines.extract.visible import relative_day
+
+    tree = lxml_html.fromstring(
+        f"<html><body><article><span>{shown}</span><p>Text</p></article></body></html>"
+    )
+    found = relative_day(tree, fetched_at)
+    assert (found[0] if found else None) == day
+
+
+def test_a_relative_date_is_used_only_without_a_real_one_and_is_marked():
+    body = '<span data-hook="time-ago">3 days ago</span>' + BODY
+    relative = extract_article(
+        page(body, head=""), URL, fetched_at="2026-12-07T10:00:00Z", assume_article=True
+    )
+    assert (relative.published, relative.published_relative) == ("2026-12-04", "3 days ago")
+    dated = page(body, head='<meta property="article:published_time" content="2026-11-02">')
+    real = extract_article(dated, URL, fetched_at="2026-12-07T10:00:00Z", assume_article=True)
+    assert (real.published, real.published_relative) == ("2026-11-02", None)
+    # without a fetch time (re-reading a file) nothing is counted back
+    assert extract_article(page(body, head=""), URL, assume_article=True).published_relative is None
