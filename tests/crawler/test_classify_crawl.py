@@ -155,3 +155,38 @@ def test_the_report_says_how_many_pages_were_not_articles(tmp_path, serve):
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "plain" / "report.html").read_text("utf-8")
     assert "5 pages judged not articles" in html and "skipped.jsonl" in html
+
+
+def test_a_sitemap_of_posts_is_evidence_too(tmp_path, serve):
+    """Posts listed only in a Yoast-style post-sitemap.xml carry that signal into their record;
+    the pages of page-sitemap.xml do not get it."""
+    root = write_site(tmp_path / "site")
+    (root / "feed.xml").unlink()
+    for html in root.rglob("index.html"):
+        html.write_text(
+            html.read_text("utf-8").replace(
+                "<link rel='alternate' type='application/rss+xml' href='/feed.xml'>", ""
+            ),
+            "utf-8",
+        )
+    urls = "".join(f"<url><loc>{{{{BASE}}}}{p}</loc></url>" for p in POSTS)
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    (root / "post-sitemap.xml").write_text(
+        f"<?xml version='1.0'?><urlset xmlns='{ns}'>{urls}</urlset>", "utf-8"
+    )
+    pages = "".join(f"<url><loc>{{{{BASE}}}}{p}</loc></url>" for p in SERVICES)
+    (root / "page-sitemap.xml").write_text(
+        f"<?xml version='1.0'?><urlset xmlns='{ns}'>{pages}</urlset>", "utf-8"
+    )
+    (root / "robots.txt").write_text(
+        "User-agent: *\nAllow: /\nSitemap: {{BASE}}/post-sitemap.xml\nSitemap: {{BASE}}/page-sitemap.xml\n",
+        "utf-8",
+    )
+    server = serve(root)
+    result = crawl([f"{server.url}/"], tmp_path / "out", "--keep-non-articles")
+    assert result.returncode == 0, result.stderr
+    signals = {urlsplit(r["url"]).path: r["classification"]["signals"] for r in result.articles}
+    for path in POSTS:
+        assert "listed in a sitemap of posts (+2)" in signals[path]
+    for path in SERVICES:
+        assert not any("sitemap" in s for s in signals[path])
