@@ -259,15 +259,26 @@ def local_time(value: str, other: str | None) -> str:
     return value
 
 
+DATE_PUBLISHED = (
+    "//*[@itemprop='datePublished' or @property='datePublished' or @property='schema:datePublished']"
+)
+
+
 def _read_microdata(tree: lxml_html.HtmlElement, meta: PageMeta) -> None:
-    for itemtype in tree.xpath("//*[@itemscope]/@itemtype"):
-        for url in itemtype.split():
-            name = url.rstrip("/").rsplit("/", 1)[-1].lower()
+    """schema.org types from microdata (``itemtype="https://schema.org/BlogPosting"``) and RDFa
+    (``typeof="BlogPosting"``, ``typeof="schema:BlogPosting"``), and their dates."""
+    for types in tree.xpath("//*[@itemscope]/@itemtype | //*[@typeof]/@typeof"):
+        for url in types.split():
+            name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
             meta.types.add(name)
             if name in ARTICLE_TYPES:
                 meta.article_nodes += 1
     if not meta.published:
-        meta.published = _first_attr(tree, "//*[@itemprop='datePublished']", ("content", "datetime"))
+        meta.published = _first_attr(
+            tree,
+            "//*[@itemprop='datePublished' or @property='datePublished' or @property='schema:datePublished']",
+            ("content", "datetime"),
+        )
 
 
 def _first_attr(tree: lxml_html.HtmlElement, xpath: str, attrs: tuple[str, ...]) -> str | None:

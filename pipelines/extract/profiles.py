@@ -100,6 +100,9 @@ GENERIC = Profile(
     body=("//*[@itemprop='articleBody']",),
     bylines=(
         "//*[@itemprop='author']//*[@itemprop='name']",
+        # microformats: <span class="p-author h-card"><span class="p-name">Jane Doe</span></span>
+        f"//*[{has_class('p-author')}]//*[{has_class('p-name')}]",
+        f"//*[{has_class('p-author')} and {has_class('h-card')} and not(.//*[{has_class('p-name')}])]",
         "//*[@rel='author']",
         f"//*[{any_class('author-name', 'byline-author', 'entry-author-name')}]",
         f"//*[{has_class('byline')}]//*[{has_class('author')}]",

@@ -352,3 +352,40 @@ def test_a_relative_date_is_used_only_without_a_real_one_and_is_marked():
     assert (real.published, real.published_relative) == ("2026-11-02", None)
     # without a fetch time (re-reading a file) nothing is counted back
     assert extract_article(page(body, head=""), URL, assume_article=True).published_relative is None
+
+
+# --- RDFa and microformats ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        '<div vocab="https://schema.org/" typeof="BlogPosting">{body}</div>',
+        '<div prefix="schema: https://schema.org/" typeof="schema:BlogPosting">{body}</div>',
+        '<div itemscope itemtype="https://schema.org/MedicalWebPage">{body}</div>',
+    ],
+)
+def test_schema_org_types_in_rdfa_and_microdata_count(wrapper):
+    html = (
+        "<html lang='en'><head><title>Knee pain</title><meta property='og:type' content='website'></head>"
+        f"<body><main>{wrapper.format(body=BODY)}</main></body></html>"
+    )
+    result = extract_article(html, "https://clinic.example/welcome/")
+    assert isinstance(result, Article)
+    assert any(s.startswith("schema.org type") for s in result.classification["signals"])
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<span class="p-author h-card"><span class="p-name">Jane Doe</span>, DPT</span>',
+        '<a class="p-author h-card" href="/about/jane">Jane Doe</a>',
+    ],
+)
+def test_an_h_card_author(byline):
+    html = (
+        "<html lang='en'><head><title>Knee pain</title></head><body><main>"
+        f"<article class='h-entry'><h1 class='p-name'>Knee pain</h1><p>{byline}</p>{BODY}</article>"
+        "</main></body></html>"
+    )
+    assert [a.name for a in extract(html).authors] == ["Jane Doe"]
