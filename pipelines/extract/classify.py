@@ -52,7 +52,7 @@ DATE_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/[0-3]?\d)?/[^/]+")
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}(?:\.html?)?$", re.IGNORECASE)
 
 # Classes that mark a post's container (WordPress post_class(), microformats): one on a post,
-# one per teaser on a list of posts. Looked for among the elements this cheap XPath finds.
+# one per teaser on a list of posts.
 POST_CLASSES = frozenset(("h-entry", "hentry", "type-post", "blog-post"))
 # class attributes, read from the page source (0.2 ms a page; the same test in XPath took 0.7)
 CLASS_ATTRIBUTE = re.compile(r"""class=["']([^"']*)["']""")  # (a leading \s made it 3x slower)
@@ -85,7 +85,7 @@ class PageShape:
 
     post_markup: bool = False  # one <article>, h-entry, hentry, type-post... container
     post_list: int = 0  # how many post containers, when there are three or more: a list of posts
-    link_density: float = 0.0  # share of the main area's words that are link text
+    link_density: float = 0.0  # share of the page's text (outside menus and footers) in links
     teaser_links: int = 0  # "Read more"/"Continue reading" links: a list of posts
     plain_chars: int = 0  # non-space characters of the page's text outside links and menus
     wordpress_page: bool = False  # post_class() says "type-page": a WordPress Page, not a Post

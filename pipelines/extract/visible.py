@@ -1,7 +1,9 @@
 """Metadata read off the visible page, for what no tag states: the site's name (title suffix,
 logo, copyright line), a "Last updated" line, the calendar day a page shows, credentials beside
-an author's name, and the author and date trafilatura's own readers find (its byline rules,
-htmldate). Called by ``read_metadata`` (pipelines/extract/metadata.py) after the tag readers."""
+an author's name, the author and date trafilatura's own readers find (its byline rules, but not
+a byline of another post's teaser card; htmldate), and, as a last resort the record marks, a
+relative date ("3 days ago"). Called by ``read_metadata`` (pipelines/extract/metadata.py) after
+the tag readers, and by ``extract_article`` for the relative date."""
 
 from __future__ import annotations
 
