@@ -22,7 +22,7 @@ from pipelines.extract.htmltree import html_parser
 from pipelines.extract.maintext import drop_title_lines, main_text_lines, mark_body, prune_chrome
 from pipelines.extract.metadata import PageMeta, primary_language, read_metadata
 from pipelines.extract.profiles import detect_profiles
-from pipelines.extract.visible import relative_day
+from pipelines.extract.visible import TITLE_SEPARATORS, relative_day
 from pipelines.record import (
     Article,
     Author,
@@ -351,7 +351,7 @@ def choose_title(meta: PageMeta) -> str | None:
         title = meta.h1
     title = title or meta.h1 or meta.html_title
     if title and meta.site_name:
-        for sep in (" - ", " | ", " – ", " — ", " :: ", " · "):
+        for sep in TITLE_SEPARATORS:
             suffix = f"{sep}{meta.site_name}"
             if title.endswith(suffix) and len(title) > len(suffix):
                 title = title[: -len(suffix)]

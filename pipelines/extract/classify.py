@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from pipelines.extract.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta
-from pipelines.record import BLOG_SECTION, LISTING_PATH, LISTING_QUERY
+from pipelines.record import BLOG_SECTION, LISTING_PATH, LISTING_QUERY, solid_chars
 
 THRESHOLD = 0.0
 
@@ -117,14 +117,14 @@ def page_shape(tree: lxml_html.HtmlElement, html: str) -> PageShape:
 
     body = (tree.xpath("//body") or [tree])[0]
     chrome = [el for el in body.iter(*CHROME_TAGS) if next(el.iterancestors(*CHROME_TAGS), None) is None]
-    chars = _solid(body.text_content()) - sum(_solid(el.text_content()) for el in chrome)
+    chars = solid_chars(body.text_content()) - sum(solid_chars(el.text_content()) for el in chrome)
     in_chrome = {a for el in chrome for a in el.iter("a")}  # (lxml keeps one proxy per live node)
     link_chars = 0
     for link in body.iter("a"):
         if link in in_chrome:
             continue
         label = link.text_content()
-        link_chars += _solid(label)
+        link_chars += solid_chars(label)
         if " ".join(label.split()).lower().startswith(TEASER_LABELS):
             shape.teaser_links += 1
     shape.link_density = link_chars / chars if chars else 0.0
@@ -134,11 +134,6 @@ def page_shape(tree: lxml_html.HtmlElement, html: str) -> PageShape:
 
 # Chinese, Japanese and Korean characters: each says about half a word
 DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
-def _solid(text: str) -> int:
-    """Characters that are not white space (the common ones: str.count runs in C)."""
-    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
 
 
 def classify(
@@ -196,7 +191,7 @@ def classify(
         if source in DISCOVERY_WEIGHTS:
             signals.append(DISCOVERY_WEIGHTS[source])
 
-    size = _solid(text) + 2 * len(DENSE_SCRIPT.findall(text))
+    size = solid_chars(text) + 2 * len(DENSE_SCRIPT.findall(text))
     if size >= 1800:  # ~300 English words
         signals.append((f"{size} characters of text", 1.0))
     elif size >= 900:

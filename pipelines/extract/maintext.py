@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.extract.profiles import Profile, chrome_matcher
-from pipelines.record import site_key
+from pipelines.record import site_key, solid_chars
 
 # Elements chrome rules must never remove, however their classes read ("cookies-enabled" on <body>).
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
@@ -94,10 +94,10 @@ def main_text_lines(
     lines = _trafilatura_lines(tree, url, include_tables, fast=True)
     if looks_like_menu(lines):
         return _trafilatura_lines(tree, url, include_tables, fast=False)
-    found = _solid(lines)
+    found = sum(map(solid_chars, lines))
     if page_chars >= SHORT_MIN_CHARS and found < SHORT_SHARE * page_chars:
         slow = _trafilatura_lines(tree, url, include_tables, fast=False)
-        if _solid(slow) > found:
+        if sum(map(solid_chars, slow)) > found:
             return slow
     return lines
 
@@ -107,18 +107,16 @@ SHORT_SHARE = 0.2
 SHORT_MIN_CHARS = 600
 
 
-def _solid(lines: list[str]) -> int:
-    return sum(len("".join(line.split())) for line in lines)
-
-
 def drop_title_lines(lines: list[str], titles: list[str | None]) -> list[str]:
     """Lines near the top that repeat the title (headline, <h1> or <title>), compared on words
     only: the title is a field of the record, not part of the text."""
-    keys = {_words(t) for t in titles if t} - {""}
-    return [line for i, line in enumerate(lines) if i >= TITLE_SEARCH_LINES or _words(line) not in keys]
+    keys = {words_key(t) for t in titles if t} - {""}
+    return [line for i, line in enumerate(lines) if i >= TITLE_SEARCH_LINES or words_key(line) not in keys]
 
 
-def _words(text: str) -> str:
+def words_key(text: str) -> str:
+    """A text's words, lower-cased, one space apart: two titles compare equal on it whatever
+    their punctuation and spacing."""
     return " ".join(WORD.findall(text.lower()))
 
 

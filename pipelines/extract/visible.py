@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from lxml import html as lxml_html
 
+from pipelines.extract.maintext import words_key
 from pipelines.record import clean_url, is_credential, iso_date, parse_author, parse_date, parse_datetime
 
 if TYPE_CHECKING:
@@ -125,10 +126,10 @@ def site_name_from_page(tree: lxml_html.HtmlElement, meta: PageMeta) -> str | No
     """The site's name when no tag states it (Webflow and HubSpot emit no og:site_name): the
     <title>'s suffix after the page's own title ("Vitamin D ... | Maple Grove Family Health"),
     else the logo's alt text on the link home, else the copyright line's holder."""
-    page_titles = {_words(t) for t in (meta.title, meta.h1) if t}
+    page_titles = {words_key(t) for t in (meta.title, meta.h1) if t}
     for sep in TITLE_SEPARATORS:
         head, found, tail = (meta.html_title or "").rpartition(sep)
-        if found and head and tail and _words(head) in page_titles and 1 <= len(tail.split()) <= 8:
+        if found and head and tail and words_key(head) in page_titles and 1 <= len(tail.split()) <= 8:
             return tail.strip()
     for alt in tree.xpath(
         "//a[@href='/' or @href='./' or @href='index.html']//img/@alt | //header//a//img/@alt"
@@ -139,10 +140,6 @@ def site_name_from_page(tree: lxml_html.HtmlElement, meta: PageMeta) -> str | No
     footer = " ".join(" ".join(tree.xpath("//footer//text()")).split())
     match = COPYRIGHT.search(footer)
     return match.group(1).strip() if match and 1 <= len(match.group(1).split()) <= 8 else None
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 ORGANISATION_WORD = re.compile(

@@ -110,6 +110,12 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
+def solid_chars(text: str) -> int:
+    """Characters that are not white space (the common ones, counted by str.count in C): a
+    length that means the same in every script, where words do not (Chinese has no spaces)."""
+    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
+
+
 # --- Authors ------------------------------------------------------------------------------
 
 HONORIFICS = re.compile(r"^(dr|doctor|prof|professor|mr|mrs|ms|mx|miss|sir)\.?\s+", re.IGNORECASE)
