@@ -8,6 +8,7 @@ the tag readers, and by ``extract_article`` for the relative date."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -36,14 +37,7 @@ def visible_update_date(tree: lxml_html.HtmlElement, html: str = "") -> str | No
     ``html``, the page source, lets a page without those words skip the search of its text."""
     if html and not any(word in html for word in ("pdated", "eviewed", "odified")):
         return None
-    for node in tree.xpath(UPDATE_TEXT):
-        element = node.getparent()
-        if element is None or element.tag in ("script", "style", "title", "meta"):
-            continue
-        line = " ".join(element.text_content().split())
-        match = UPDATE_LINE.match(line)
-        if not match or _hidden(element):
-            continue
+    for match in _visible_lines(tree, UPDATE_TEXT, UPDATE_LINE):
         day = iso_date(match.group(1) or match.group(2))
         if day:
             return day
@@ -68,14 +62,7 @@ def relative_day(tree: lxml_html.HtmlElement, fetched_at: str) -> tuple[str, str
     fetched = parse_datetime(fetched_at)
     if fetched is None:
         return None
-    for node in tree.xpath(RELATIVE_TEXT):
-        element = node.getparent()
-        if element is None or element.tag in ("script", "style", "title"):
-            continue
-        words = " ".join(element.text_content().split())
-        match = RELATIVE_DATE.match(words)
-        if not match or _hidden(element):
-            continue
+    for match in _visible_lines(tree, RELATIVE_TEXT, RELATIVE_DATE):
         if match.group("word"):
             back = 1 if match.group("word").lower() == "yesterday" else 0
         else:
@@ -84,8 +71,22 @@ def relative_day(tree: lxml_html.HtmlElement, fetched_at: str) -> tuple[str, str
             back = count * UNIT_DAYS[match.group("unit")[0].lower()]
             if match.group("unit")[0].lower() == "h" and count > fetched.hour:
                 back = 1  # "5 hours ago" at 2 am: yesterday
-        return (fetched.date() - timedelta(days=back)).isoformat(), words
+        return (fetched.date() - timedelta(days=back)).isoformat(), match.string
     return None
+
+
+def _visible_lines(
+    tree: lxml_html.HtmlElement, xpath: str, pattern: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """``pattern`` matched on the whole text of each visible element holding a text node that
+    ``xpath`` selects (a cheap ``contains()`` pre-filter), in document order."""
+    for node in tree.xpath(xpath):
+        element = node.getparent()
+        if element is None or element.tag in ("script", "style", "title", "meta"):
+            continue
+        match = pattern.match(" ".join(element.text_content().split()))
+        if match and not _hidden(element):
+            yield match
 
 
 def shown_day(tree: lxml_html.HtmlElement, published: str) -> str:
