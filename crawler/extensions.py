@@ -40,6 +40,9 @@ def crawl_summary(
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
         "pages_html": stats.get("clinic/pages_html", 0),
+        # pages fetched again through the browser (--render), and how the browser fared
+        "rendered": stats.get("clinic/render/pages", 0),
+        "render": _group(stats, "clinic/render/"),
         "articles": {k: articles.get(k, 0) for k in ("new", "changed", "unchanged", "removed")},
         "not_modified": stats.get("clinic/not_modified", 0),
         "not_articles": stats.get("clinic/not_article", 0),

@@ -30,7 +30,10 @@ from pipelines.record import clean_url
 LEDGER = "clinic-ledger.jsonl"
 JOB = "clinic-job.json"
 # Request meta worth keeping to rebuild a request (all plain values).
-KEPT_META = ("probe", "stage", "seed", "listing", "via", "site_root", "dont_obey_robotstxt")
+KEPT_META = (
+    "probe", "stage", "seed", "listing", "via", "site_root", "dont_obey_robotstxt",
+    "playwright", "render_scroll",  # a page fetched through the browser (crawler/fetch/render.py)
+)  # fmt: skip
 
 
 def _key(url: str) -> str:

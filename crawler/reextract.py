@@ -28,6 +28,7 @@ from typing import TypeVar
 from scrapy.http import HtmlResponse
 
 from crawler.discovery import PageDedup, extract_links, html_root, is_listing, response_kind
+from crawler.fetch import shell_message, unrendered
 from crawler.settings import DOWNLOAD_MAXSIZE
 from pipelines.archive import (
     Archive,
@@ -67,7 +68,7 @@ class Outcome:
     crawl_id: str | None
     sites: set[str]
     since: str | None
-    result: Article | NotArticle | PageError | Removal
+    result: Article | NotArticle | PageError | Removal | None
 
 
 @dataclass(slots=True)
@@ -100,9 +101,11 @@ def candidate_from_capture(capture: Capture) -> Candidate | None:
     return Candidate(capture, sites, info.get("clinic-archive-since") or None, crawl_id=capture.crawl_id)
 
 
-def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
+def page_from_capture(capture: Capture) -> tuple[Page | None, str | None]:
     """The Page the spider yielded for this HTML response, and the canonical link it deduplicated
-    the page by. Decoding and parsing are most of the per-record work: this runs in the workers."""
+    the page by. Decoding and parsing are most of the per-record work: this runs in the workers.
+    No page for an unrendered JavaScript shell the crawl fetched again through its browser (the
+    rendered capture that follows is the page)."""
     content_type = capture.headers.get("content-type", "")
     # The exact decoding Scrapy applied in the crawl (headers, BOM, <meta charset>, sniffing).
     encoding = html_encoding(content_type, capture.body)  # as the spider corrects a wrong charset
@@ -114,6 +117,11 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
     root = html_root(response.body, response.encoding, lambda: html)
     canonical = extract_links(root, capture.url).canonical
     max_pagination = _int_field(capture.info, "clinic-archive-max-pagination", 500)
+    shell = None if capture.rendered else unrendered(root, capture.discovered_via)
+    render = capture.info.get("clinic-archive-render") or "never"  # older crawls rendered nothing
+    missing = capture.info.get("clinic-archive-render-missing") or None
+    if shell and render != "never" and not missing:
+        return None, canonical
     page = Page(
         url=capture.url,
         final_url=capture.url,
@@ -125,6 +133,8 @@ def page_from_capture(capture: Capture) -> tuple[Page, str | None]:
         listing=is_listing(capture.url, max_pagination),
         discovered_via=capture.discovered_via,
         raw={"warc": capture.warc, "offset": capture.offset, "record_id": capture.record_id},
+        rendered=capture.rendered,
+        unrendered=shell_message(shell, render, missing) if shell else None,
     )
     return page, canonical
 
@@ -144,9 +154,10 @@ def extract_candidate(candidate: Candidate, config: ExtractConfig = DEFAULT_CONF
         removal = candidate.removal
         return Outcome(removal.url, None, candidate.crawl_id, candidate.sites, None, removal)
     assert candidate.capture is not None
-    page, canonical = page_from_capture(candidate.capture)
-    result = build_article(page, config)
-    return Outcome(page.url, canonical, page.crawl_id, candidate.sites, candidate.since, result)
+    capture = candidate.capture
+    page, canonical = page_from_capture(capture)
+    result = build_article(page, config) if page is not None else None
+    return Outcome(capture.url, canonical, capture.crawl_id, candidate.sites, candidate.since, result)
 
 
 # Records per task sent to a worker: each task costs the pool ~0.5 ms of the main process (its
@@ -247,6 +258,9 @@ def reextract(
         extract = functools.partial(extract_candidate, config=config)
         for outcome in ordered_map(extract, iter_candidates(files, stats, progress, max_body), jobs):
             result = outcome.result
+            if result is None:  # a JavaScript shell the crawl rendered: its rendered capture follows
+                stats.add("rendered_again")
+                continue
             if isinstance(result, Removal):
                 if archive.remove(result.url, result.status, result.at, crawl_id=outcome.crawl_id or run_id):
                     stats.add("articles/removed")

@@ -69,6 +69,24 @@ CLINIC_TEST_PUBLIC_ADDRESSES: list[str] = []
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
+# --- Rendering pages that need JavaScript (crawler/fetch/render.py, browser.py, shell.py) -------
+# auto: a page whose plain HTML looks like an unrendered JavaScript shell (an empty app root, a
+# <noscript> asking for JavaScript, little text and much script, a post URL with no text) is
+# fetched again by headless Chromium; always: every page through the browser; never: none (shells
+# are listed in skipped.jsonl as needs_javascript). Needs the render extra and a Chromium binary.
+CLINIC_RENDER = "auto"
+CLINIC_CHROMIUM = None  # the browser binary; None: $CHROMIUM, /usr/bin/chromium, then the PATH
+CLINIC_RENDER_TIMEOUT = 30.0  # seconds a page may take in the browser, waits and clicks included
+CLINIC_RENDER_WAIT = 5.0  # seconds to wait for a quiet network or an article, after load and each click
+CLINIC_RENDER_MAX_CLICKS = 20  # "Load more" clicks (or infinite-scroll steps) per page
+CLINIC_RENDER_PAGES = 2  # browser pages open at once (each is ~50-100 MB of Chromium)
+CLINIC_RENDER_RECYCLE = 200  # a fresh browser context after this many pages (bounds its memory)
+# Plain requests go to Scrapy's own HTTP/1.1 handler; rendered ones to the browser (RenderHandler)
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.fetch.render.RenderHandler",
+    "https": "crawler.fetch.render.RenderHandler",
+}
+
 # --- Discovery (crawler/discovery/) ----------------------------------------------------
 CLINIC_PROBE_SITEMAPS = ["/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml"]
 CLINIC_PROBE_FEEDS = ["/feed/", "/rss", "/blog-feed.xml"]

@@ -82,6 +82,8 @@ class ExtractPipeline:
             result = build_article(item, self.config)
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("clinic/not_article")
+            if result.kind == "needs_javascript":
+                self.crawler.stats.inc_value("clinic/skipped/needs_javascript")
             return replace(result, request_url=item.url)  # listed in skipped.jsonl by the archive
         since = getattr(self.crawler.spider, "since", None)
         if (

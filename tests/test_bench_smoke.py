@@ -118,3 +118,20 @@ def test_realworld_bench_smoke_run():
     assert re.search(r"date: ours \d+/\d+, trafilatura \d+/\d+", out)
     assert re.search(r"clinic posts \(\d+\): sentences kept ours \d+/\d+, trafilatura \d+/\d+", out)
     assert "targets:" in out
+
+
+def test_render_bench_smoke_run():
+    from crawler.fetch import render_support
+
+    if missing := render_support():
+        pytest.skip(f"cannot render here: {missing}")
+    proc = smoke_run("render.py", timeout=300)
+    rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    # never misses the JavaScript post; auto renders only it; always renders every page
+    assert [(row[0], row[1]) for row in rows[1:]] == [
+        ("| never", "9/10"),
+        ("| auto", "10/10"),
+        ("| always", "10/10"),
+    ]
+    assert [row[2] for row in rows[1:]][:2] == ["0", "1"]
+    assert "auto over never:" in proc.stdout

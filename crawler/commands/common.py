@@ -129,9 +129,10 @@ def summary_paragraph(
     written = arts["new"] + arts["changed"]
     by_count = sorted(summary["errors"].items(), key=lambda kv: (-kv[1], kv[0]))
     errors = ", ".join(f"{k} {v}" for k, v in by_count) or "none"
+    rendered = f" ({summary['rendered']} rendered in a browser)" if summary.get("rendered") else ""
     lines = [
         f"Crawl {summary['crawl_id']} {summary['finish_reason']} in {summary['duration_s']:.1f} s: "
-        f"{summary['responses']} responses, {summary['pages_html']} HTML pages; "
+        f"{summary['responses']} responses, {summary['pages_html']} HTML pages{rendered}; "
         f"{written} articles written ({arts['new']} new, {arts['changed']} changed), "
         f"{arts['unchanged']} unchanged, {summary['not_articles']} pages were not articles; "
         f"{summary['errors_total']} errors ({errors}).".replace(" 1 errors", " 1 error"),
@@ -140,6 +141,8 @@ def summary_paragraph(
         f"Skipped: {output / shard_file(SKIPPED, shard)} (pages not archived as articles, and why)",
         f"Crawls:  {output / shard_file(CRAWLS, shard)}",
     ]
+    if shells := summary["skipped"].get("needs_javascript"):
+        lines.insert(1, f"{shells} pages need JavaScript and were not rendered: see skipped.jsonl")
     if log_file:
         lines.append(f"Log:     {log_file}")
     return "\n".join(lines)

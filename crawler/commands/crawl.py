@@ -79,6 +79,13 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "its page_type and the classifier's reasons",
     )
     parser.add_argument(
+        "--render",
+        choices=("auto", "always", "never"),
+        help="render pages in headless Chromium: auto (the default) only those whose HTML is an "
+        "unrendered JavaScript shell; always every page; never none (shells are listed as skipped). "
+        "Needs pip install 'clinic-archive[render]' and Debian's chromium",
+    )
+    parser.add_argument(
         "--no-raw", action="store_true", help="do not keep raw responses in OUTPUT/raw/<crawl-id>.warc.gz"
     )
     parser.add_argument(
@@ -117,6 +124,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["CLINIC_RAW_CAPTURE"] = False
     if args.keep_non_articles:
         overrides["CLINIC_KEEP_NON_ARTICLES"] = True
+    if args.render:
+        overrides["CLINIC_RENDER"] = args.render
+    if overrides.get("CLINIC_RENDER") == "always":
+        from crawler.fetch import render_support
+
+        if missing := render_support(overrides.get("CLINIC_CHROMIUM")):
+            return fail(f"--render always: {missing}")
     if args.redis:
         from crawler.commands.common import enqueue_crawl
 

@@ -13,6 +13,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.fetch.chromium import META_RENDER
 from pipelines.archive import DEFAULT_COMPRESS_LEVEL, WarcCapture
 from pipelines.record import discovery_order, utc_now
 from pipelines.scrapy_adapters import stop_crawl
@@ -47,6 +48,9 @@ class WarcCaptureMiddleware:
             "clinic-archive-sites": " ".join(sorted(spider.sites)),
             "clinic-archive-since": spider.since.isoformat() if spider.since else "",
             "clinic-archive-max-pagination": spider.max_pagination,
+            # whether shells were re-fetched through a browser (reextract skips their plain captures)
+            "clinic-archive-render": spider.render,
+            "clinic-archive-render-missing": spider.render_missing or "",
         }
         shard = self.crawler.settings.get("CLINIC_SHARD")  # a distributed worker: its own WARC file
         self.capture = WarcCapture(self.output, spider.crawl_id, info, self.compress_level, shard)
@@ -74,6 +78,7 @@ class WarcCaptureMiddleware:
                 body=response.body,
                 date=fetched_at,
                 discovered_via=discovery_order(request.meta.get("via", ())),
+                rendered=bool(request.meta.get(META_RENDER)),
             )
         except OSError as exc:  # disk full, quota, permissions: stop, as the archive itself would
             stop_crawl(self.crawler, f"cannot write raw captures to {self.capture.path}: {exc.strerror}")

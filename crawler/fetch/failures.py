@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.fetch.addresses import BlockedAddress, refusal_of
+from crawler.fetch.chromium import META_RENDER, RenderTimeout
 from crawler.fetch.redirects import OffsiteRedirect, RedirectLoop, TooManyRedirects
 
 
@@ -79,6 +80,8 @@ def describe_failure(failure: Failure, maxsize: int = 0) -> tuple[str, str]:
         return "robots_disallowed", "disallowed by the site's robots.txt"
     if isinstance(exc, (RedirectLoop, TooManyRedirects, OffsiteRedirect, BlockedAddress)):
         return FAILURE_KINDS[type(exc).__name__], detail
+    if request is not None and request.meta.get(META_RENDER):  # the browser's failures, kind by kind
+        return _render_failure(exc)
     host = urlsplit(request.url).hostname if request is not None else None
     if host and (refused := refusal_of(host)):  # the resolver refused it; Twisted says "no results"
         return "blocked_address", refused
@@ -92,6 +95,15 @@ def describe_failure(failure: Failure, maxsize: int = 0) -> tuple[str, str]:
     timeout = request.meta.get("download_timeout") if request is not None else None
     message = _failure_message(name, kind, detail, timeout, limit)
     return kind, message + (_after(request) if request is not None else "")
+
+
+def _render_failure(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, RenderTimeout):
+        return "render_timeout", str(exc)
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "Timeout" in type(exc).__name__ or "Timeout " in detail:
+        return "render_timeout", f"the browser timed out: {detail}"
+    return "render_failed", f"the browser could not render the page: {detail}"
 
 
 def _failure_message(name: str, kind: str, detail: str, timeout: float | None, limit: str) -> str:

@@ -37,10 +37,18 @@ from crawler.discovery import (
     url_trap,
 )
 from crawler.distributed import Coordinator, SharedBudgets
-from crawler.fetch import META_FETCHED_AT, META_POINTER, redirect_chain
+from crawler.fetch import (
+    META_FETCHED_AT,
+    META_POINTER,
+    META_RENDER,
+    redirect_chain,
+    shell_message,
+    unrendered,
+)
 from crawler.jobledger import JobLedger
 from crawler.spiders.errors import ErrorsMixin
 from crawler.spiders.recrawl import RecrawlMixin
+from crawler.spiders.rendering import RenderMixin
 from crawler.spiders.resume import ResumeMixin
 from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
@@ -59,7 +67,7 @@ from pipelines.record import (
 )
 
 
-class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, scrapy.Spider):
+class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, RenderMixin, scrapy.Spider):
     name = "clinic_blog"
 
     def __init__(
@@ -130,6 +138,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, sc
         spider.max_body_bytes = settings.getint("DOWNLOAD_MAXSIZE", 0)
         spider.trust_lastmod = settings.getbool("CLINIC_TRUST_LASTMOD", True)
         spider.crawl_id = spider.crawl_id or settings.get("CLINIC_CRAWL_ID") or new_crawl_id()
+        spider._setup_rendering(settings)
         spider.ledger = None
         # One worker of a distributed crawl (crawler/distributed/): Redis holds the queue and
         # what each worker has in flight, so it is the ledger, and the seeds come from there.
@@ -228,15 +237,6 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, sc
     # --- feeds ----------------------------------------------------------------------------
 
     # --- pages ----------------------------------------------------------------------------
-
-    def _page_request(self, url: str, priority: int, meta: dict[str, Any] | None = None) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_page,
-            errback=self.on_error,
-            priority=priority,
-            meta=meta or {},
-        )
 
     # --- incremental recrawl --------------------------------------------------------------
 
@@ -356,6 +356,11 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, sc
             yield from self._follow(url, PRIORITY["listing"], via="listing")
         for url in links.links:
             yield from self._follow(url, PRIORITY["link"], via=via)
+        rendered = bool(response.meta.get(META_RENDER))
+        shell = None if rendered else unrendered(root, response.meta.get("via", ()))
+        if shell and self.render != "never" and not self.render_missing:
+            yield self._render_request(response, shell)  # the page again, through the browser
+            return
         # The page goes last: once it is archived its links are already queued, so a crawl
         # killed in between never loses them (the resume ledger counts on it).
         first = response.meta.get("redirect_urls", [response.url])[0]
@@ -376,6 +381,8 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, sc
             listing=is_listing(response.url, self.max_pagination),
             discovered_via=discovery_order(response.meta.get("via", ())),
             raw=response.meta.get(META_POINTER),
+            rendered=rendered,
+            unrendered=shell_message(shell, self.render, self.render_missing) if shell else None,
         )
 
     def _as_html(self, response: Response, content_type: str) -> HtmlResponse:
@@ -416,8 +423,12 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, sc
         item = False
         own = {request.url, *request.meta.get("redirect_urls", [])}
         for value in output:
-            # an error about another URL (a budget refusal of a link) does not settle this one
+            # an error about another URL (a budget refusal of a link) does not settle this one;
+            # a page fetched again through the browser is settled by that fetch
             item = item or (isinstance(value, (Page, PageError, Removal)) and value.url in own)
+            item = item or (
+                isinstance(value, scrapy.Request) and value.meta.get(META_RENDER) and value.url in own
+            )
             yield value
         if not item and self.ledger is not None:
             yield Settled((request.url, *request.meta.get("redirect_urls", [])))

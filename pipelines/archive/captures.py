@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipelines.archive.warc import DISCOVERED_VIA, RAW_DIR
+from pipelines.archive.warc import DISCOVERED_VIA, RAW_DIR, RENDERED
 
 log = logging.getLogger(__name__)
 GZIP_MEMBER = b"\x1f\x8b\x08"  # gzip magic and deflate: where every record of our files starts
@@ -48,6 +48,7 @@ class Capture:
     info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
     oversize: bool = False  # the decoded body is over max_body: ``body`` holds only its start
     discovered_via: tuple[str, ...] = ()  # how the crawl found the URL (pipelines/archive/warc.py)
+    rendered: bool = False  # the body is what a headless browser built (warc.RENDERED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ def _capture(record: Any, relative: str, info: dict[str, str], max_body: int, of
         info=info,
         oversize=oversize,
         discovered_via=tuple((record.rec_headers.get_header(DISCOVERED_VIA) or "").split()),
+        rendered=record.rec_headers.get_header(RENDERED) == "true",
     )
 
 

@@ -91,6 +91,7 @@ def article_record(article: Article, version: int, crawl_id: str, tool: str = TO
         "content_hash": article.content_hash,
         "fetched_at": article.fetched_at,
         "http": {"status": article.status, "etag": article.etag, "last_modified": article.last_modified},
+        "fetch": {"rendered": article.rendered},
         "raw": article.raw,
         "crawl": {"id": crawl_id, "tool": tool},
     }

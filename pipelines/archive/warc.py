@@ -38,6 +38,8 @@ DROP_HEADERS = frozenset({"transfer-encoding"})
 # A WARC named field of our own (WARC 1.1 allows extension fields): how the crawl found the URL,
 # sources separated by spaces, e.g. "feed post_sitemap"
 DISCOVERED_VIA = "Clinic-Discovered-Via"
+# ...and "true" when the body is the DOM a headless browser built, not the bytes the server sent
+RENDERED = "Clinic-Rendered"
 # Compression level of each record's gzip member. Per 100 KB of real web page HTML (the 181
 # pages of the extraction benchmark): ISA-L level 1 0.24 ms CPU, 23.8% of the size; zlib level 1
 # 1.0 ms, 24.3%; zlib 6 2.1 ms, 19.7%; zlib 9 (warcio's own) 3.5 ms, 19.6%. Levels 0-3 use ISA-L
@@ -110,6 +112,7 @@ class WarcCapture:
         body: bytes,
         date: str,
         discovered_via: tuple[str, ...] = (),
+        rendered: bool = False,
     ) -> CapturePointer:
         """Write one exchange; returns where its response record starts. ``discovered_via``
         (how the crawl found the URL) is kept in the response record's ``DISCOVERED_VIA``
@@ -118,6 +121,8 @@ class WarcCapture:
         response_head = _http_head(f"HTTP/1.1 {status} {_reason(status)}", headers)
         record_id = _record_id()
         extra = [f"{DISCOVERED_VIA}: {' '.join(discovered_via)}"] if discovered_via else []
+        if rendered:
+            extra.append(f"{RENDERED}: true")
         response = _warc_record("response", record_id, url, date, response_head, body, None, extra)
         request_head = _http_head(f"{method} {_request_target(url)} HTTP/1.1", request_headers)
         request = _warc_record("request", _record_id(), url, date, request_head, b"", concurrent_to=record_id)

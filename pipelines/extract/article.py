@@ -68,6 +68,13 @@ def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article
     if isinstance(result, Article):
         result.raw = page.raw
         result.request_url = page.url
+        result.rendered = page.rendered
+    elif page.unrendered and (
+        (isinstance(result, NotArticle) and result.kind == "not_article")
+        or (isinstance(result, PageError) and result.error == "no_main_content")
+    ):  # a JavaScript shell: its article was never in this HTML
+        score, signals = (result.score, result.signals) if isinstance(result, NotArticle) else (None, ())
+        return NotArticle(result.url, page.unrendered, "needs_javascript", score=score, signals=signals)
     return result
 
 

@@ -209,8 +209,9 @@ def fill_missing(tree: lxml_html.HtmlElement, meta: PageMeta, url: str | None) -
 
 
 # ", MD, CCFP" right after a name, up to the end of that run of text: up to five credentials
+# after the name, perhaps outside the link or emphasis around it ("<a>Dr. Ana Silva</a>, PT, DPT")
 CREDENTIAL_RUN = re.compile(
-    r"\s*,\s*([A-Z][A-Za-z./-]{1,9}(?:\s*,\s*[A-Z][A-Za-z./-]{1,9}){0,4})\s*(?=<|$|\n)"
+    r"(?:\s*</(?:a|span|strong|b|em|i)>){0,3}\s*,\s*([A-Z][A-Za-z./-]{1,9}(?:\s*,\s*[A-Z][A-Za-z./-]{1,9}){0,4})\s*(?=<|$|\n)"
 )
 
 

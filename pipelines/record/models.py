@@ -27,6 +27,10 @@ class Page:
     # How the crawl found the URL, strongest first: DISCOVERY_SOURCES. A signal of the classifier.
     discovered_via: tuple[str, ...] = ()
     raw: dict[str, Any] | None = None  # where the response is kept in the WARC file, if it is
+    rendered: bool = False  # the HTML is what a browser built (crawler/fetch/render.py)
+    # The plain HTML looked like an unrendered JavaScript shell and was not rendered: the skip
+    # reason, used when the page is judged not an article (crawler/fetch/shell.py)
+    unrendered: str | None = None
 
 
 # What ``Page.discovered_via`` holds: the URL was a seed, in the site's feed, in a sitemap of
@@ -112,13 +116,15 @@ class Article:
     page_type: str = "article"  # what else it is when kept with --keep-non-articles: home, service...
     published_relative: str | None = None  # "3 days ago": published was counted back from fetched_at
     classification: dict[str, Any] | None = None  # {"score": float, "signals": ["label (+w)", ...]}
+    rendered: bool = False  # the page was rendered in a browser (record field fetch.rendered)
 
 
 @dataclass(frozen=True, slots=True)
 class NotArticle:
     """A fetched page that is not archived as an article, and why: listed in ``skipped.jsonl``.
     ``kind``: ``not_article`` (an index, about or contact page...), ``listing`` (tag, category,
-    pagination), ``before_since``, ``duplicate_canonical``."""
+    pagination), ``before_since``, ``duplicate_canonical``, ``needs_javascript`` (an unrendered
+    JavaScript shell: see ``Page.unrendered``)."""
 
     url: str
     reason: str

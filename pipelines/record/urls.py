@@ -84,8 +84,12 @@ def _clean_absolute(url: str) -> str | None:
 
 
 def site_key(url: str) -> str:
-    """The site a URL belongs to: host without "www.", plus a non-default port."""
-    parts = urlsplit(url)
+    """The site a URL belongs to: host without "www.", plus a non-default port; "" for a URL
+    Python cannot split (``http://host:80[]``), which is then on no site."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
     host = (parts.hostname or "").lower().rstrip(".")
     host = host.removeprefix("www.")
     try:

@@ -46,6 +46,9 @@ def test_site_key_ignores_www_and_keeps_ports():
     assert site_key("https://www.clinic.example/x") == "clinic.example"
     assert site_key("https://clinic.example:443/x") == "clinic.example"
     assert site_key("http://127.0.0.1:8123/") == "127.0.0.1:8123"
+    # a URL Python's urlsplit refuses (a bracket after the port) is on no site, not an exception
+    assert site_key("http://127.0.0.1:8123[]") == ""
+    assert site_key("http://[not-an-address]/") == ""
 
 
 @pytest.mark.parametrize(

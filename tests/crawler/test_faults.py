@@ -89,7 +89,8 @@ def nested_page(inside: bool) -> Reply:
 ONLY_SCRIPTS = (
     '<!DOCTYPE html><html><head><title>App</title><script type="application/ld+json">'
     '{"@type": "BlogPosting", "headline": "App", "datePublished": "2024-01-01"}</script></head>'
-    "<body><script>document.write('<p>rendered later</p>')</script><script>var x = 1;</script>"
+    # scripts that build nothing: no article, plain or rendered in a browser
+    "<body><script>window.app = {ready: false};</script><script>var x = 1;</script>"
     "<noscript></noscript></body></html>"
 )
 UNCLOSED = (

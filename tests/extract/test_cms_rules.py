@@ -177,6 +177,12 @@ def test_credentials_split_off_by_the_fallback_go_back_to_their_name(parts, auth
             "Amara Okafor, MD, CCFP",
         ),
         ("<p>Dr. Amara Okafor, MD</p>", "Amara Okafor, MD"),
+        # the name linked to the author's page, or emphasised, the credentials outside the tags
+        (
+            '<p class="byline">By <a href="/team/amara/">Dr. Amara Okafor</a>, MD, CCFP</p>',
+            "Amara Okafor, MD, CCFP",
+        ),
+        ("<p>By <a href='/t/'><strong>Amara Okafor</strong></a>, MD</p>", "Amara Okafor, MD"),
         # the name in a sentence, followed by ordinary words: no credentials
         ("<p>Amara Okafor, who has practised here since 2010, leads the team.</p>", "Amara Okafor"),
         ("<p>Nothing about her here.</p>", "Amara Okafor"),
