@@ -69,6 +69,8 @@ def build_article(page: Page, config: ExtractConfig = DEFAULT_CONFIG) -> Article
         result.raw = page.raw
         result.request_url = page.url
         result.rendered = page.rendered
+        if page.rendered:  # the validators describe the shell, not the article a script put in it:
+            result.etag = result.last_modified = None  # a recrawl must render it again to compare
     elif page.unrendered and (
         (isinstance(result, NotArticle) and result.kind == "not_article")
         or (isinstance(result, PageError) and result.error == "no_main_content")

@@ -253,3 +253,36 @@ def test_rendered_fetches_keep_the_per_site_delay(tmp_path):
     assert len(pages) == 5  # the home page, and each post plain, then rendered
     gaps = [b - a for a, b in itertools.pairwise(pages)]
     assert min(gaps) >= 0.9, gaps
+
+
+@needs_browser
+def test_a_recrawl_renders_again_and_sees_an_edit_the_shell_does_not_show(tmp_path):
+    """The shell's ETag stays the same when the article a script fetches changes: a rendered
+    post's record keeps no validators, so the recrawl renders it again and compares content."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(SITES / SITE, site)
+    post = next(a for a in load_expected(SITE)["articles"] if a["reference_count"])
+    slug = post["path"].strip("/").split("/")[-1]
+    with SiteServer(site) as server:
+        first = crawl([f"{server.url}/"], tmp_path / "out")
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert all(r["http"]["etag"] is None for r in first.articles)
+        posts = len(first.articles)  # (read now: the second crawl appends to the same file)
+        data_file = site / "api" / "posts" / f"{slug}.json"
+        data = json.loads(data_file.read_text("utf-8"))
+        data["html"] = data["html"].replace("</p>", " Updated after a reader's question.</p>", 1)
+        data_file.write_text(json.dumps(data), "utf-8")
+        second = crawl([f"{server.url}/"], tmp_path / "out")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert second.crawls[-1]["articles"] == {
+        "new": 0,
+        "changed": 1,
+        "unchanged": posts - 1,
+        "removed": 0,
+    }
+    latest = {r["url"]: r for r in second.articles}
+    changed = [r for r in latest.values() if r["version"] == 2]
+    assert [urlsplit(r["url"]).path for r in changed] == [post["path"]]
+    assert "Updated after a reader's question." in changed[0]["text"]
