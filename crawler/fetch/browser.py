@@ -53,6 +53,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--mute-audio",
     "--blink-settings=imagesEnabled=false",
+    "--js-flags=--max-old-space-size=512",  # a page's script may not take more memory than this
 ]
 # The page shows an article: one of the usual containers holding a few paragraphs of text.
 ARTICLE_SHOWN = """() => [...document.querySelectorAll(
@@ -179,6 +180,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         self._open: dict[int, Any] = {}  # id(request) -> its page, while it renders
         self._refusals: dict[str, str | None] = {}  # host -> why the address policy refuses it
         self._rendered = 0
+        self._recycle_due = False
 
     async def start(self) -> None:
         await self._launch()
@@ -205,13 +207,14 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             raise
         finally:
             await self._close_page(request)
+            self._rendered += 1
+            self._recycle_due = self._recycle_due or bool(self.recycle and self._rendered % self.recycle == 0)
+            if self._recycle_due and not self._open:  # else after the pages still open are done
+                await self._recycle()
         self._count("pages")
         # the browser's headers describe the bytes it received, not the DOM it serialised
         for name in (b"Content-Length", b"Content-Encoding", b"Transfer-Encoding"):
             response.headers.pop(name, None)
-        self._rendered += 1
-        if self.recycle and self._rendered % self.recycle == 0 and not self._open:
-            await self._recycle()
         return response
 
     async def _close_page(self, request: Any) -> None:
@@ -222,6 +225,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _recycle(self) -> None:
         """A fresh context: a long crawl's browser memory stays what a few pages need."""
+        self._recycle_due = False
         for wrapper in list(self.context_wrappers.values()):
             with contextlib.suppress(Exception):
                 await wrapper.context.close()

@@ -50,7 +50,9 @@ def js_site():
 
 @pytest.fixture(scope="module")
 def rendered(js_site, tmp_path_factory) -> CrawlResult:
-    return crawl([f"{js_site.url}/"], tmp_path_factory.mktemp("auto"), "--render", "auto")
+    # a fresh browser context every 3 pages: the site is rendered across several
+    out = tmp_path_factory.mktemp("auto")
+    return crawl([f"{js_site.url}/"], out, "--render", "auto", "-s", "CLINIC_RENDER_RECYCLE=3")
 
 
 @needs_browser
@@ -75,6 +77,8 @@ def test_only_the_shells_go_through_the_browser(rendered):
     assert summary["rendered"] == shells
     assert summary["render"]["requested"] == shells
     assert "failed" not in summary["render"]
+    # 8 pages, a new context after every 3 (once the pages still open are done)
+    assert summary["render"]["contexts_recycled"] >= 1
     assert f"({shells} rendered in a browser)" in rendered.stdout
     skipped = {urlsplit(s["url"]).path: s for s in read_jsonl(rendered.output / "skipped.jsonl")}
     assert {"/", "/services/", "/contact/", "/privacy-policy/"} <= set(skipped)  # plain pages, judged as ever
@@ -167,9 +171,15 @@ POST = {
 }
 
 
+GREEDY = "<script>setTimeout(() => { const a = []; for (;;) a.push(new Array(1e6).fill(Math.random())); }, 50)</script>"
+
+
 def hostile_site(intranet_port: int):
     def build(base: str) -> dict[str, Reply]:
-        links = '<a href="/blog/hamstring/">Hamstring</a> <a href="/blog/frozen/">Frozen</a>'
+        links = (
+            '<a href="/blog/hamstring/">Hamstring</a> <a href="/blog/frozen/">Frozen</a> '
+            '<a href="/blog/greedy/">Greedy</a>'
+        )
         return {
             "/": Reply(body=f"<html><body><h1>Clinic</h1><nav>{links}</nav></body></html>".encode()),
             "/robots.txt": Reply(body=b"User-agent: *\nDisallow: /private-api/\n", content_type="text/plain"),
@@ -183,6 +193,8 @@ def hostile_site(intranet_port: int):
             "/blog/frozen/": Reply(
                 body=SHELL.format("<script>setTimeout(() => { for (;;) {} }, 50)</script>").encode()
             ),
+            # ...and one whose script takes memory until its renderer crashes
+            "/blog/greedy/": Reply(body=SHELL.format(GREEDY).encode()),
         }
 
     return build
@@ -221,7 +233,10 @@ def test_the_browser_obeys_robots_the_address_policy_and_its_time_limit(tmp_path
     frozen = [e for e in result.errors if urlsplit(e["url"]).path == "/blog/frozen/"]
     assert [e["error"] for e in frozen] == ["render_timeout"]
     assert "CLINIC_RENDER_TIMEOUT" in frozen[0]["message"]
-    assert render["failed/timeout"] == 1 and render["pages"] == 1
+    greedy = [e for e in result.errors if urlsplit(e["url"]).path == "/blog/greedy/"]
+    assert [e["error"] for e in greedy] == ["render_failed"]
+    assert "crashed" in greedy[0]["message"]
+    assert render["failed/timeout"] == 1 and render["failed"] == 1 and render["pages"] == 1
 
 
 @needs_browser
