@@ -31,6 +31,10 @@ def parse_settings(items: list[str]) -> dict[str, str]:
     return settings
 
 
+# Exit status when no seed could be crawled at all (every site unreachable, refused, off-site...)
+NO_SITE_CRAWLED = 3
+
+
 @dataclass
 class CrawlOutcome:
     """How a crawl run ended, for the command's exit status."""
@@ -38,14 +42,22 @@ class CrawlOutcome:
     code: int | None  # already decided (the output failed, no summary)
     finish_reason: str | None = None
     seed_failures: dict[str, str] = field(default_factory=dict)
+    seeds: int = 0
 
     def exit_code(self) -> int:
+        """0 when at least one site was crawled, each failed seed said on its own line; 130 when
+        stopped; NO_SITE_CRAWLED when not one seed could be fetched."""
         if self.finish_reason == "shutdown":
             print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
             return 130
+        none = bool(self.seed_failures) and len(self.seed_failures) >= self.seeds
         for url, message in self.seed_failures.items():
-            print(f"clinic-archive: error: could not fetch seed {url}: {message}", file=sys.stderr)
-        return 1 if self.seed_failures else 0
+            level = "error" if none else "warning"
+            print(f"clinic-archive: {level}: could not crawl {url}: {message}", file=sys.stderr)
+        if none:
+            print("clinic-archive: error: no site could be crawled", file=sys.stderr)
+            return NO_SITE_CRAWLED
+        return 0
 
 
 def run_spider(
@@ -102,7 +114,7 @@ def run_spider(
         where = f"the log {log_file}" if not verbose else "the log above"
         return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
     failures = dict(spider.seed_failures) if spider is not None else {}
-    return CrawlOutcome(None, summary["finish_reason"], failures)
+    return CrawlOutcome(None, summary["finish_reason"], failures, len(seeds))
 
 
 def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[str, Any] | None:

@@ -111,11 +111,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return fail(f"cannot read --seeds-file: {exc}")
     if not seeds:
         return fail("give at least one SEED URL or --seeds-file (try: clinic-archive demo)")
-    test_hosts = _test_hosts(overrides)
-    unresolvable = [seed for seed in seeds if not host_resolves(seed, test_hosts)]
-    if unresolvable:
-        hosts = ", ".join(unresolvable)
-        return fail(f"cannot resolve the host of {hosts} (offline, or a typo in the URL?)", 1)
     if args.since and parse_date(args.since) is None:
         return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
     if args.delay is not None:
@@ -162,36 +157,6 @@ def start_extraction_early(overrides: dict[str, Any]) -> None:
     method = overrides.get("CLINIC_EXTRACT_START_METHOD") or defaults.CLINIC_EXTRACT_START_METHOD
     if workers and method == "forkserver":
         start_fork_server()
-
-
-def host_resolves(url: str, test_hosts: dict[str, str] | None = None) -> bool:
-    """A seed whose host has no address would only fail after retries; say so at once.
-    Behind an HTTP proxy the proxy resolves names, so we do not check. ``test_hosts``: the
-    test-only host table (CLINIC_TEST_HOSTS), which the crawl's resolver answers from."""
-    import os
-    import socket
-    from urllib.parse import urlsplit
-
-    if any(os.environ.get(v) for v in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")):
-        return True
-    if (urlsplit(url).hostname or "") in (test_hosts or {}):
-        return True
-    try:
-        socket.getaddrinfo(urlsplit(url).hostname, None)
-    except (socket.gaierror, UnicodeError, TypeError):
-        return False
-    return True
-
-
-def _test_hosts(overrides: dict[str, Any]) -> dict[str, str]:
-    """The test-only host table, read as the crawl's resolver will read it (Scrapy's getdict);
-    empty when it is missing or not a JSON object (the crawl then says so itself)."""
-    from scrapy.settings import BaseSettings
-
-    try:
-        return BaseSettings(overrides).getdict("CLINIC_TEST_HOSTS")
-    except (ValueError, TypeError):
-        return {}
 
 
 def run_crawl(

@@ -316,12 +316,10 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
         return True
 
     def _page_output(self, response: Response) -> Iterator[Any]:
-        url = self._first_url(response.request)
-        if not self._on_site(response.url):
-            yield PageError(url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}")
-            return
-        if not response.body.strip():
-            yield PageError(url, "fetch", "empty_body", f"HTTP {response.status} with an empty body")
+        for error in self._unusable(response):
+            if response.meta.get("seed"):  # the site's own front page: the site ends here
+                self.seed_failures[error.url] = error.message
+            yield error
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = response_kind(content_type, response.body)
@@ -330,12 +328,6 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             return
         if kind == "feed":
             yield from self._feed_output(response)
-            return
-        if kind != "html":
-            shown = content_type.split(";")[0].strip() or "no Content-Type"
-            yield PageError(
-                url, "fetch", "not_html", f"{shown} response ({len(response.body)} bytes), not an HTML page"
-            )
             return
         response = self._as_html(response, content_type)
         self._count("pages_html")
@@ -384,6 +376,21 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             rendered=rendered,
             unrendered=shell_message(shell, self.render, self.render_missing) if shell else None,
         )
+
+    def _unusable(self, response: Response) -> Iterator[PageError]:
+        """Why a page response cannot be read as one: off the site, empty, not HTML (a sitemap or
+        a feed is read as one, elsewhere)."""
+        url = self._first_url(response.request)
+        if not self._on_site(response.url):
+            yield PageError(url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}")
+        elif not response.body.strip():
+            yield PageError(url, "fetch", "empty_body", f"HTTP {response.status} with an empty body")
+        else:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            if response_kind(content_type, response.body) not in ("html", "sitemap", "feed"):
+                shown = content_type.split(";")[0].strip() or "no Content-Type"
+                message = f"{shown} response ({len(response.body)} bytes), not an HTML page"
+                yield PageError(url, "fetch", "not_html", message)
 
     def _as_html(self, response: Response, content_type: str) -> HtmlResponse:
         """The response as HTML, decoded in the encoding its bytes are really in (a wrong or

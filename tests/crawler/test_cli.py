@@ -30,9 +30,10 @@ def test_bad_seed_is_a_clear_error_not_a_traceback():
 
 
 def test_unresolvable_host_fails_fast(tmp_path):
-    proc = run_cli("crawl", "https://no-such-host.invalid/", "-o", str(tmp_path))
-    assert proc.returncode == 1
-    assert "cannot resolve" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("crawl", "https://no-such-host.invalid/", "-o", str(tmp_path), timeout=60)
+    assert proc.returncode == 3  # no site could be crawled
+    assert "could not crawl https://no-such-host.invalid/: the host name could not be resolved" in proc.stderr
+    assert "no site could be crawled" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_bad_since_date(tmp_path):
