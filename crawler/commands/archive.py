@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from crawler.commands.common import fail
+from crawler.commands.options import at_least
 from pipelines.extract import DEFAULT_EXTRACT_TIMEOUT, usable_cpus
 
 
@@ -26,13 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     reextract.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=at_least(1),
         default=usable_cpus(),
         help="worker processes (default: the CPUs this process may use, %(default)s here)",
     )
     reextract.add_argument(
         "--extract-timeout",
-        type=float,
+        type=at_least(0, float),
         default=DEFAULT_EXTRACT_TIMEOUT,
         metavar="SECONDS",
         help="CPU seconds a page may take before it is given up as extract_timeout, as the crawl's "
@@ -148,8 +149,6 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.warcs if not p.is_file()]
     if missing:
         return fail(f"no such WARC file: {', '.join(missing)}")
-    if args.jobs < 1:
-        return fail("--jobs must be at least 1")
     if (args.output / ARTICLES).exists():
         return fail(f"{args.output / ARTICLES} exists; re-extract into an empty directory")
     files = order_warcs(args.warcs)

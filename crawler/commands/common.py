@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.commands.options import check_setting
+
 
 def fail(message: str, code: int = 2) -> int:
     """Print a one-line error (never a traceback) and return the exit status."""
@@ -27,6 +29,7 @@ def parse_settings(items: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
+        check_setting(name.strip(), value)
         settings[name.strip()] = value
     return settings
 

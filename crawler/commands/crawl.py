@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.common import fail, parse_settings, run_spider
+from crawler.commands.options import at_least
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +45,11 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds-file", metavar="FILE", help="more seeds, one URL per line (# comments)")
     parser.add_argument("-o", "--output", default="output", help="archive directory (default: %(default)s)")
     parser.add_argument(
-        "--max-pages", type=int, default=0, metavar="N", help="fetch at most N pages per crawl"
+        "--max-pages",
+        type=at_least(0),
+        default=0,
+        metavar="N",
+        help="fetch at most N pages per crawl (0: no limit)",
     )
     parser.add_argument(
         "--since",
@@ -54,7 +59,7 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--delay",
-        type=float,
+        type=at_least(0, float),
         metavar="SECONDS",
         help="minimum delay between requests to one site (default 0.5, adapted by AutoThrottle)",
     )
