@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import scrapy
@@ -97,7 +98,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
         # linked) still reaches the capture and the classifier (pipelines/extract/classify.py)
         self._pending_via: dict[str, list[str]] = {}
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
-        self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
+        self._init_site_maps()
         self.limits = Limits()  # per-site discovery limits (crawler/discovery/budgets.py)
         self.budgets = SiteBudgets({})
         self._over_budget: set[str] = set()  # page URLs refused by a budget or as a trap
@@ -260,7 +261,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             return
         kind = url_kind(url, self.max_pagination)
         if kind is UrlKind.SITEMAP:
-            yield self._sitemap_request(url)
+            yield from self._sitemap_request(url)
         elif kind is UrlKind.FEED:
             yield self._feed_request(url)
         elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
@@ -271,7 +272,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             if url not in self._before_since:
                 self._before_since.add(url)
                 self._count("skipped/before_since")
-        elif url in self._requested or url in self._over_budget:
+        elif url in self._requested or url in self._over_budget or self._held_back(url, priority, via):
             return
         elif trap := url_trap(url, self.limits):
             self._over_budget.add(url)
@@ -377,21 +378,6 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             unrendered=shell_message(shell, self.render, self.render_missing) if shell else None,
         )
 
-    def _unusable(self, response: Response) -> Iterator[PageError]:
-        """Why a page response cannot be read as one: off the site, empty, not HTML (a sitemap or
-        a feed is read as one, elsewhere)."""
-        url = self._first_url(response.request)
-        if not self._on_site(response.url):
-            yield PageError(url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}")
-        elif not response.body.strip():
-            yield PageError(url, "fetch", "empty_body", f"HTTP {response.status} with an empty body")
-        else:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-            if response_kind(content_type, response.body) not in ("html", "sitemap", "feed"):
-                shown = content_type.split(";")[0].strip() or "no Content-Type"
-                message = f"{shown} response ({len(response.body)} bytes), not an HTML page"
-                yield PageError(url, "fetch", "not_html", message)
-
     def _as_html(self, response: Response, content_type: str) -> HtmlResponse:
         """The response as HTML, decoded in the encoding its bytes are really in (a wrong or
         missing charset is common; see pipelines/extract/encoding.py)."""
@@ -413,7 +399,8 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
         yield from self._settled(response.request, self._robots_output(response))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        yield from self._settled(response.request, self._sitemap_output(response))
+        output = chain(self._sitemap_output(response), self._sitemap_read(response.request))
+        yield from self._settled(response.request, output)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield from self._settled(response.request, self._feed_output(response))

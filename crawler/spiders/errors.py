@@ -1,19 +1,21 @@
 """Failed requests for the clinic_blog spider: each becomes one error line, a removal (an
 archived post now 404/410), or nothing at all (a probe that found no sitemap, a 304 that
-confirms an archived post). A mixin of ``ClinicBlogSpider``; the error kinds and messages come
-from ``crawler.fetch.failures``.
+confirms an archived post); so does a response that cannot be read as a page (``_unusable``).
+A mixin of ``ClinicBlogSpider``; the error kinds and messages come from ``crawler.fetch.failures``.
 """
 
 from __future__ import annotations
 
 import resource
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.discovery import KINDS
+from crawler.discovery import KINDS, response_kind
 from crawler.fetch import (
     META_FETCHED_AT,
     AlreadyConfirmed,
@@ -34,7 +36,8 @@ class ErrorsMixin:
             # the machine, not the site: stop, and leave the request unfinished for the rerun
             stop_crawl(self.crawler, exhausted)
             return
-        yield from self._settled(failure.request, self._error_output(failure))
+        output = chain(self._error_output(failure), self._sitemap_read(failure.request))
+        yield from self._settled(failure.request, output)
 
     def _error_output(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
@@ -77,6 +80,21 @@ class ErrorsMixin:
         if request.meta.get("seed"):
             self.seed_failures[chain[0]] = message
         yield error
+
+    def _unusable(self, response: Response) -> Iterator[PageError]:
+        """Why a page response cannot be read as one: off the site, empty, not HTML (a sitemap or
+        a feed is read as one, elsewhere)."""
+        url = self._first_url(response.request)
+        if not self._on_site(response.url):
+            yield PageError(url, "fetch", "offsite_redirect", f"redirected off the site to {response.url}")
+        elif not response.body.strip():
+            yield PageError(url, "fetch", "empty_body", f"HTTP {response.status} with an empty body")
+        else:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            if response_kind(content_type, response.body) not in ("html", "sitemap", "feed"):
+                shown = content_type.split(";")[0].strip() or "no Content-Type"
+                message = f"{shown} response ({len(response.body)} bytes), not an HTML page"
+                yield PageError(url, "fetch", "not_html", message)
 
 
 def resource_exhaustion(failure: Failure) -> str | None:

@@ -6,10 +6,15 @@ reach are re-checked (gone: a tombstone; still there: unchanged, or a new versio
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
 from scrapy.exceptions import DontCloseSpider
 
 from crawler.discovery import modified_before
 from crawler.spiders.site_maps import PRIORITY
+from pipelines.record import site_key
 
 
 class RecrawlMixin:
@@ -17,9 +22,10 @@ class RecrawlMixin:
 
     def _unchanged_per_sitemap(self, url: str, lastmod: str | None) -> bool:
         """The sitemap says an archived page has not changed since we fetched it (or already
-        said so): no need to ask the server, not even conditionally."""
+        said so): no need to ask the server, not even conditionally. (Not for a page already
+        asked for: what the server answered decides, and nothing was spared.)"""
         page = self.known.get(url)
-        if not page or page.removed or not self.trust_lastmod:
+        if not page or page.removed or not self.trust_lastmod or url in self._requested:
             return False
         if page.id in self.confirmed:
             return True
@@ -29,6 +35,27 @@ class RecrawlMixin:
             return True
         return False
 
+    def _held_back(self, url: str, priority: int, via: str) -> bool:
+        """Hold a page link to an archived post until its site's sitemaps are read: the home
+        page's "Recent posts" reach it first, and only a sitemap's lastmod can say it is
+        unchanged on a server that sends no ETag or Last-Modified. Not in a distributed crawl
+        (its workers do not share what each has read)."""
+        page = self.known.get(url)
+        if page is None or page.removed or not self.trust_lastmod or self.coordinator is not None:
+            return False
+        if via not in ("link", "listing") or page.id in self.confirmed:
+            return False
+        site = site_key(url)
+        if site in self._sitemaps_started and site not in self._maps_pending:
+            return False  # its sitemaps are read
+        self._held.setdefault(site, {}).setdefault(url, (priority, via))
+        return True
+
+    def _release_held(self, site: str) -> Iterator[Any]:
+        """The held links of a site whose sitemaps are now read, followed as found."""
+        for url, (priority, via) in self._held.pop(site, {}).items():
+            yield from self._follow(url, priority, via=via)
+
     def on_idle(self) -> None:
         """Once discovery is done, re-check archived pages it did not reach: a post that left
         the sitemap may be gone (a tombstone) or still there (unchanged, or a new version).
@@ -36,6 +63,16 @@ class RecrawlMixin:
         if self.coordinator is not None:
             self.coordinator.on_idle()  # raises DontCloseSpider until nothing is left anywhere
             return
+        if self._held:  # sitemaps that never answered (a crawl resumed after they were read)
+            released = [r for site in list(self._held) for r in self._release_held(site)]
+            requests = [r for r in released if isinstance(r, scrapy.Request)]
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            for other in released:
+                if not isinstance(other, scrapy.Request):
+                    self.logger.warning("not archived at the end of discovery: %r", other)
+            if requests:
+                raise DontCloseSpider
         if self._rechecked:
             return
         self._rechecked = True

@@ -37,6 +37,14 @@ def plural(n: int, one: str, many: str) -> str:
 class SiteMapsMixin:
     """Discovery from robots.txt, sitemaps and feeds (see the module docstring)."""
 
+    def _init_site_maps(self) -> None:
+        self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
+        self._sitemaps_requested: set[str] = set()  # sitemap URLs asked for (each once)
+        self._maps_pending: dict[str, int] = {}  # site -> its sitemap requests not yet answered
+        # site -> {archived URL: (priority, via)}: page links to archived posts, held until the
+        # site's sitemaps are read, so a lastmod can spare the request (crawler/spiders/recrawl.py)
+        self._held: dict[str, dict[str, tuple[int, str]]] = {}
+
     def admit_discovery(self, request: scrapy.Request) -> None:
         """Raise ``OverBudget`` for a sitemap or feed the budgets no longer allow; called by
         ``DiscoveryBudgetMiddleware`` just before the download."""
@@ -77,20 +85,46 @@ class SiteMapsMixin:
         for url in sitemaps:
             if not self._on_site(url):  # allowed (a CDN may hold it), read for this site's URLs only
                 self._count("offsite_sitemaps")
-            yield self._sitemap_request(url)
+            yield from self._sitemap_request(url, site=site)
         if not sitemaps:
             for path in self.probe_sitemaps:
-                yield self._sitemap_request(root.rstrip("/") + path, probe=True)
+                yield from self._sitemap_request(root.rstrip("/") + path, probe=True, site=site)
 
     def _sitemap_request(
-        self, url: str, probe: bool = False, parents: list[str] | None = None
-    ) -> scrapy.Request:
-        meta: dict[str, Any] = {"probe": probe, "stage": "discover", "discovery": "sitemap"}
+        self, url: str, probe: bool = False, parents: list[str] | None = None, site: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        """A sitemap's request, once per URL, counted as pending for the site whose posts it lists
+        (``site``; a CDN's sitemap reads for the seed's site) until its answer has been read."""
+        key = clean_url(url) or url
+        if key in self._sitemaps_requested:
+            return
+        self._sitemaps_requested.add(key)
+        site = site or site_key(url)
+        self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
+        meta: dict[str, Any] = {"probe": probe, "stage": "discover", "discovery": "sitemap", "map_site": site}
         if parents:
             meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
-        return scrapy.Request(
-            url, callback=self.parse_sitemap, errback=self.on_error, priority=PRIORITY["sitemap"], meta=meta
+        yield scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.on_error,
+            priority=PRIORITY["sitemap"],
+            meta=meta,
+            # once per URL by the set above, so that every one is answered and counted off; a
+            # distributed crawl's shared duplicate filter still sees them (workers share no set)
+            dont_filter=self.coordinator is None,
         )
+
+    def _sitemap_read(self, request: scrapy.Request) -> Iterator[Any]:
+        """A sitemap request is answered (or failed): when it was its site's last, the page links
+        held back for it go on (crawler/spiders/recrawl.py)."""
+        site = request.meta.get("map_site")
+        if site is None or site not in self._maps_pending:
+            return
+        self._maps_pending[site] -= 1
+        if self._maps_pending[site] <= 0:
+            del self._maps_pending[site]
+            yield from self._release_held(site)
 
     def _sitemap_output(self, response: Response) -> Iterator[Any]:
         try:
@@ -150,7 +184,9 @@ class SiteMapsMixin:
             elif is_taxonomy_sitemap(entry.url):
                 self._count("skipped/taxonomy_sitemap")
             else:
-                yield self._sitemap_request(entry.url, parents=parents)
+                yield from self._sitemap_request(
+                    entry.url, parents=parents, site=response.meta.get("map_site")
+                )
         if looped:
             what = "itself" if looped == parents[-1:] else ", ".join(looped) + " (an index above it)"
             yield PageError(

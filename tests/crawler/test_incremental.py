@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 
 from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
@@ -112,3 +113,54 @@ def test_incremental_recrawl(tmp_path, serve):
 
     assert len(rebuilt) == len(fourth.articles)
     assert by_version(rebuilt) == by_version(fourth.articles)
+
+
+def test_a_recrawl_without_etags_downloads_no_unchanged_post(tmp_path):
+    """A small host that sends no ETag or Last-Modified, whose home page links every post (so
+    links reach the posts before the sitemap is read): the sitemap's lastmod, older than our
+    last fetch, spares every request on the recrawl, and the counters say what happened."""
+    from faultserver import FaultServer, Reply, article_html, filler
+
+    posts = [f"/blog/post-{i}/" for i in range(6)]
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
+        urls = "".join(
+            f"<url><loc>{base}{p}</loc><lastmod>2024-01-0{i + 1}</lastmod></url>" for i, p in enumerate(posts)
+        )
+
+        def slow_sitemap(target: str, attempt: int) -> Reply:
+            time.sleep(1)  # a sitemap plugin building the file: the home page's links come first
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return Reply(body=body.encode(), content_type="application/xml")
+
+        return {
+            "/": Reply(
+                body=f"<html><body><h1>Clinic</h1><h2>Recent posts</h2><ul>{links}</ul></body></html>".encode()
+            ),
+            "/robots.txt": Reply(
+                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
+            ),
+            "/sitemap.xml": slow_sitemap,
+            **{
+                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
+                for i, p in enumerate(posts)
+            },
+        }
+
+    with FaultServer(build, host="127.0.0.2") as server:
+        first = crawl([f"{server.url}/"], tmp_path / "out")
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert len(first.articles) == len(posts)
+        assert all(r["http"]["etag"] is None and r["http"]["last_modified"] is None for r in first.articles)
+        asked_before = len(server.requests)
+        second = crawl([f"{server.url}/"], tmp_path / "out")
+        asked = [target for _, target in server.requests[asked_before:]]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert not set(asked) & set(posts), asked  # not one post downloaded again
+    assert len(second.articles) == len(posts)  # no new line
+    summary = second.crawls[-1]
+    assert summary["skipped"]["unchanged_lastmod"] == len(posts)
+    assert summary["articles"] == {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    changes = run_cli("changes", str(tmp_path / "out"))
+    assert changes.returncode == 0 and "0 new, 0 changed" in changes.stdout, changes.stdout
