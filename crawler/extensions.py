@@ -49,6 +49,7 @@ def crawl_summary(
         "errors_total": sum(errors.values()),
         "errors": errors,
         "skipped": _group(stats, "clinic/skipped/"),
+        "max_pages": getattr(spider, "max_pages", 0) or None,  # --max-pages; skipped.max_pages: refused
         "offsite_sitemaps": stats.get("clinic/offsite_sitemaps", 0),
         "blocked_addresses": stats.get("clinic/errors/blocked_address", 0),
         "extract_workers": stats.get("clinic/extract_workers", 0),

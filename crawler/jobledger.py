@@ -32,7 +32,7 @@ JOB = "clinic-job.json"
 # Request meta worth keeping to rebuild a request (all plain values).
 KEPT_META = (
     "probe", "stage", "seed", "listing", "via", "site_root", "dont_obey_robotstxt",
-    "playwright", "render_scroll",  # a page fetched through the browser (crawler/fetch/render.py)
+    "playwright", "render_scroll", "render_again",  # pages through the browser (crawler/fetch/render.py)
 )  # fmt: skip
 
 

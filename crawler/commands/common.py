@@ -156,6 +156,9 @@ def summary_paragraph(
         f"Skipped: {output / shard_file(SKIPPED, shard)} (pages not archived as articles, and why)",
         f"Crawls:  {output / shard_file(CRAWLS, shard)}",
     ]
+    if refused := summary["skipped"].get("max_pages"):
+        limit = summary.get("max_pages")
+        lines.insert(1, f"Stopped at --max-pages {limit}: {refused} more pages found were not fetched.")
     if shells := summary["skipped"].get("needs_javascript"):
         lines.insert(1, f"{shells} pages need JavaScript and were not rendered: see skipped.jsonl")
     if log_file:

@@ -60,6 +60,7 @@ ARTICLE_SHOWN = """() => [...document.querySelectorAll(
   'article, main, [itemprop=articleBody], .entry-content, .post-content, .blog-post')]
   .some(e => (e.innerText || '').length > 600)"""
 LINK_COUNT = "() => document.links.length"
+BUSY = "() => document.querySelector('[aria-busy=true]') !== null"
 # Click the first visible "Load more" control that is not a real link (the crawl follows those),
 # else (on blog indexes) scroll to the bottom for infinite scroll. Says what it did, or null.
 MORE = r"""(scroll) => {
@@ -109,9 +110,12 @@ async def settle(page: Any, max_clicks: int, scroll: bool, wait_ms: float) -> in
 class Traffic:
     """The page's requests in flight, to wait for its network to go quiet after a click."""
 
-    QUIET = 0.5  # seconds without a request starting or ending (Playwright's networkidle)
+    # seconds without a request starting or ending (Playwright's networkidle waits 0.5): longer,
+    # for a script that shows what it fetched a little later, on a busy machine
+    QUIET = 1.0
 
     def __init__(self, page: Any) -> None:
+        self.page = page
         self.in_flight = 0
         self.last = asyncio.get_running_loop().time()
         page.on("request", self._started)
@@ -127,11 +131,13 @@ class Traffic:
         self.last = asyncio.get_running_loop().time()
 
     async def quiet(self, wait_ms: float) -> None:
-        """Until nothing has started or ended for QUIET seconds from now, at most ``wait_ms``."""
+        """Until nothing has started or ended for QUIET seconds from now and nothing on the page
+        says it is still loading (``aria-busy``), at most ``wait_ms``."""
         loop = asyncio.get_running_loop()
         start = self.last = loop.time()
         while loop.time() - start < wait_ms / 1000:
-            if self.in_flight == 0 and loop.time() - self.last >= self.QUIET:
+            quiet = self.in_flight == 0 and loop.time() - self.last >= self.QUIET
+            if quiet and not await self.page.evaluate(BUSY):
                 return
             await asyncio.sleep(0.05)
 

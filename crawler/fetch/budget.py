@@ -1,6 +1,7 @@
-"""Downloader middleware that asks the spider, before a sitemap or feed is downloaded, whether
-the crawl's budgets still allow it: a site's sitemap budget (CLINIC_MAX_SITEMAPS_PER_SITE), or
-``--max-pages`` already spent, after which more discovery is of no use. A sitemap index lists
+"""Downloader middleware that asks the spider, before a sitemap, feed or page is downloaded,
+whether the crawl's budgets still allow it: a site's sitemap budget (CLINIC_MAX_SITEMAPS_PER_SITE),
+or ``--max-pages``, spent on the page requests the downloader takes (the likeliest posts first),
+after which more discovery is of no use either. A sitemap index lists
 its children all at once, so this is the one place that sees each just before it would cost a
 download."""
 
@@ -30,7 +31,12 @@ class DiscoveryBudgetMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Any, spider: Any = None) -> None:
+        spider = self.crawler.spider
         if request.meta.get("discovery"):
-            admit = getattr(self.crawler.spider, "admit_discovery", None)
-            if admit is not None:
-                admit(request)  # raises OverBudget
+            admit = getattr(spider, "admit_discovery", None)
+        elif getattr(request.callback, "__name__", None) == "parse_page":
+            admit = getattr(spider, "admit_page", None)  # --max-pages, counted at the download
+        else:
+            return
+        if admit is not None:
+            admit(request)  # raises OverBudget

@@ -22,7 +22,6 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 
 from crawler.discovery import (
-    KINDS,
     Limits,
     PageDedup,
     SeedError,
@@ -47,6 +46,7 @@ from crawler.fetch import (
     unrendered,
 )
 from crawler.jobledger import JobLedger
+from crawler.spiders.budgets import BudgetsMixin
 from crawler.spiders.errors import ErrorsMixin
 from crawler.spiders.recrawl import RecrawlMixin
 from crawler.spiders.rendering import RenderMixin
@@ -64,11 +64,14 @@ from pipelines.record import (
     parse_date,
     site_key,
     site_root,
+    url_score,
     utc_now,
 )
 
 
-class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, RenderMixin, scrapy.Spider):
+class ClinicBlogSpider(
+    SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, RenderMixin, BudgetsMixin, scrapy.Spider
+):
     name = "clinic_blog"
 
     def __init__(
@@ -90,7 +93,8 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             raise ValueError(f"--since: cannot read {since!r} as a date (use YYYY-MM-DD)")
         self.max_pages = int(max_pages) if max_pages else 0
         self.crawl_id = crawl_id
-        self._pages_requested = 0
+        self._pages_requested = 0  # page downloads counted against --max-pages (admit_page)
+        self._likely_posts = 0  # page requests queued whose URL looks like a post's, or not unlike one
         self._pages = PageDedup(self.sites)  # clean URLs and canonicals already yielded as pages
         self._requested: set[str] = set()  # page URLs this run has asked for
         # How each requested page was found, until its response is in: the list is also the
@@ -206,7 +210,6 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
                 meta={"dont_obey_robotstxt": True, "site_root": root},
                 dont_filter=True,
             )
-        self._pages_requested += 1  # a seed is a page too: it counts against --max-pages
         yield self._page_request(seed, PRIORITY["seed"], meta={"seed": True, "via": ["seed"]})
 
     def finished(self, *urls: str | None) -> None:
@@ -287,7 +290,7 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             yield from self._refused(url, "pages")
         else:
             self._requested.add(url)
-            self._pages_requested += 1
+            self._likely_posts += url_score(url) >= 0
             listing = kind is UrlKind.LISTING
             self.budgets.use(site_key(url), "pages")
             if listing:
@@ -296,25 +299,6 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
             yield self._page_request(
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing, "via": found_via}
             )
-
-    def _refused(self, url: str, limit: str, message: str | None = None) -> Iterator[PageError]:
-        """Count a URL a budget (or the trap check) refused; the site's first refusal of each
-        kind is also one line in errors.jsonl, naming this URL."""
-        kind = KINDS.get(limit, limit)
-        self._count(f"skipped/{kind}")
-        site = site_key(url)
-        if self.budgets.refuse(site, limit):
-            yield PageError(url, "discover", kind, message or self.budgets.message(site, limit))
-
-    def _take_page(self, url: str) -> bool:
-        """Whether --max-pages still allows a page request. A distributed crawl counts its pages
-        where they leave the shared queue instead, once each, for all workers (Coordinator)."""
-        if self.coordinator is not None:
-            return True
-        if self.max_pages and self._pages_requested >= self.max_pages:
-            self._count("skipped/max_pages")
-            return False
-        return True
 
     def _page_output(self, response: Response) -> Iterator[Any]:
         for error in self._unusable(response):
@@ -347,8 +331,12 @@ class ClinicBlogSpider(SiteMapsMixin, RecrawlMixin, ResumeMixin, ErrorsMixin, Re
         via = "listing" if lists_posts(response.url, self.max_pagination) else "link"
         for url in links.next_pages:
             yield from self._follow(url, PRIORITY["listing"], via="listing")
-        for url in links.links:
-            yield from self._follow(url, PRIORITY["link"], via=via)
+        # likely posts (/blog/slug, dated) first, services and legal pages last: in the priority
+        # queue, and in the order yielded (the downloader takes requests as they come while it
+        # has room), so that --max-pages buys posts
+        scored = sorted(((url_score(url), url) for url in links.links), key=lambda pair: -pair[0])
+        for score, url in scored:
+            yield from self._follow(url, PRIORITY["link"] + round(10 * score), via=via)
         rendered = bool(response.meta.get(META_RENDER))
         shell = None if rendered else unrendered(root, response.meta.get("via", ()))
         if shell and self.render != "never" and not self.render_missing:

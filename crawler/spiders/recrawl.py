@@ -90,7 +90,6 @@ class RecrawlMixin:
                 self._count("skipped/max_pages")
                 continue
             self._requested.add(page.url)
-            self._pages_requested += 1
             self._count("rechecked")
             self.crawler.engine.crawl(self._page_request(page.url, PRIORITY["link"]))
         if todo:

@@ -54,6 +54,7 @@ class RenderMixin:
             k: response.meta[k] for k in ("seed", "listing", "via", "redirect_urls") if k in response.meta
         }
         meta[META_RENDER] = True
+        meta["render_again"] = True  # counted against --max-pages the first time
         meta["render_scroll"] = lists_posts(response.url, self.max_pagination)
         return scrapy.Request(
             response.url,

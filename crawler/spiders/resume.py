@@ -27,7 +27,6 @@ class ResumeMixin:
                 continue
             if callback == self.parse_page:
                 self._requested.add(clean_url(event["u"]) or event["u"])
-                self._pages_requested += 1
             errback = getattr(self, event["eb"], None) if event.get("eb") else None
             yield scrapy.Request(
                 event["u"],

@@ -48,7 +48,8 @@ class SiteMapsMixin:
     def admit_discovery(self, request: scrapy.Request) -> None:
         """Raise ``OverBudget`` for a sitemap or feed the budgets no longer allow; called by
         ``DiscoveryBudgetMiddleware`` just before the download."""
-        if self.max_pages and self.coordinator is None and self._pages_requested >= self.max_pages:
+        enough = max(self._pages_requested, self._likely_posts)  # spent, or enough posts waiting
+        if self.max_pages and self.coordinator is None and enough >= self.max_pages:
             self._count("skipped/discovery_after_max_pages")
             raise OverBudget(request.url, "max_pages")
         if request.meta.get("discovery") != "sitemap":

@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
 from pipelines.extract.metadata import ARTICLE_TYPES, NON_ARTICLE_TYPES, PageMeta
-from pipelines.record import BLOG_SECTION, LISTING_PATH, LISTING_QUERY, solid_chars
+from pipelines.record import solid_chars, url_signals
 
 THRESHOLD = 0.0
 
@@ -35,21 +34,6 @@ DISCOVERY_WEIGHTS = {
     "post_sitemap": ("listed in a sitemap of posts", 2.0),
     "listing": ("linked from a blog index or listing page", 0.5),
 }
-
-# Path segments of pages that are not posts: contact, booking, services, team, legal...
-SERVICE_SEGMENT = re.compile(
-    r"^(contact|get-in-touch|locations?|find-us|directions|book|booking|appointments?|schedule"
-    r"|request-(an-)?appointment|services?|service-pages?|our-services|treatments?|pricing|prices|fees|rates"
-    r"|insurance|new-patients?|patient-(forms|info|information|resources)|forms|about|our-(team|story"
-    r"|clinic|practice|doctors)|team|staff|meet-the-team|practitioners|doctors|providers|therapists"
-    r"|profiles?|members?|faqs?|privacy|terms|cookie-policy|disclaimer|accessibility|careers|jobs|shop"
-    r"|store|products?|gallery|testimonials|reviews|thank-you|sitemap|login|account|cart|checkout)"
-    r"(-[a-z]+)*(\.(html?|php|aspx?))?$",  # "contact-us", "book-online", "privacy-policy.html"
-    re.IGNORECASE,
-)
-HOME_SEGMENT = re.compile(r"^(home|index\.(html?|php)|default\.aspx?)$", re.IGNORECASE)
-DATE_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/[0-3]?\d)?/[^/]+")
-SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}(?:\.html?)?$", re.IGNORECASE)
 
 # Classes that mark a post's container (WordPress post_class(), microformats): one on a post,
 # one per teaser on a list of posts.
@@ -186,7 +170,7 @@ def classify(
     elif shape.post_markup:
         signals.append(("post markup (article, h-entry)", 1.0))
 
-    signals += _url_signals(url, kinds)
+    signals += url_signals(url, kinds)
     for source in dict.fromkeys(discovered_via):
         if source in DISCOVERY_WEIGHTS:
             signals.append(DISCOVERY_WEIGHTS[source])
@@ -212,36 +196,6 @@ def classify(
     score = round(sum(weight for _, weight in signals), 2)
     is_article = score >= THRESHOLD
     return Verdict(is_article, score, signals, "article" if is_article else _page_type(kinds))
-
-
-def _url_signals(url: str, kinds: set[str]) -> list[tuple[str, float]]:
-    parts = urlsplit(url)
-    path = parts.path
-    segments = [s for s in path.split("/") if s]
-    if not segments or (len(segments) == 1 and HOME_SEGMENT.match(segments[0])):
-        kinds.add("home")
-        return [("the site's home page", -6.0)]
-    if LISTING_PATH.search(path):
-        kinds.add("listing")
-        return [("a listing URL (tag, category, author, archive, page N)", -4.0)]
-    if len(segments) == 1 and BLOG_SECTION.match(segments[0]):
-        kinds.add("blog_index")
-        return [(f"the /{segments[0]} index page", -2.0)]
-    signals: list[tuple[str, float]] = []
-    if LISTING_QUERY.search(parts.query):  # ?page=1 also rides along on article links
-        signals.append(("a listing query (?page=, ?tag=...)", -1.5))
-        kinds.add("listing")
-    if DATE_PATH.search(path):
-        signals.append(("a dated URL (/yyyy/mm/slug)", 2.0))
-    elif len(segments) >= 2 and any(BLOG_SECTION.match(s) for s in segments[:-1]):
-        signals.append((f"a URL under /{next(s for s in segments[:-1] if BLOG_SECTION.match(s))}/", 1.5))
-    elif SLUG.match(segments[-1]) and not SERVICE_SEGMENT.match(segments[0]):
-        signals.append(("a slug URL", 0.5))
-    service = next((s for s in segments if SERVICE_SEGMENT.match(s)), None)
-    if service and not any(BLOG_SECTION.match(s) for s in segments):
-        signals.append((f"a /{service} page", -3.0))
-        kinds.add("service")
-    return signals
 
 
 def _page_type(kinds: set[str]) -> str:

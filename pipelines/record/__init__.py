@@ -40,6 +40,8 @@ _EXPORTS = {
     "clean_url": "urls",
     "site_key": "urls",
     "site_root": "urls",
+    "url_score": "urls",
+    "url_signals": "urls",
     "record_problems": "validate",
 }
 __all__ = sorted(_EXPORTS)
@@ -81,5 +83,7 @@ if TYPE_CHECKING:
         clean_url,
         site_key,
         site_root,
+        url_score,
+        url_signals,
     )
     from pipelines.record.validate import record_problems

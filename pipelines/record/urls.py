@@ -1,5 +1,6 @@
-"""URL cleaning, site identity and listing-page URL shapes, shared by discovery (before
-fetching), the classifier and normalisation."""
+"""URL cleaning, site identity and what a URL's shape says (a listing, a post section, a service
+page, a dated post), shared by discovery (before fetching, to fetch likely posts first), the
+classifier and normalisation."""
 
 from __future__ import annotations
 
@@ -104,3 +105,59 @@ def site_key(url: str) -> str:
 def site_root(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+# Path segments of pages that are not posts: contact, booking, services, team, legal...
+SERVICE_SEGMENT = re.compile(
+    r"^(contact|get-in-touch|locations?|find-us|directions|book|booking|appointments?|schedule"
+    r"|request-(an-)?appointment|services?|service-pages?|our-services|treatments?|pricing|prices|fees|rates"
+    r"|insurance|new-patients?|patient-(forms|info|information|resources)|forms|about|our-(team|story"
+    r"|clinic|practice|doctors)|team|staff|meet-the-team|practitioners|doctors|providers|therapists"
+    r"|profiles?|members?|faqs?|privacy|terms|cookie-policy|disclaimer|accessibility|careers|jobs|shop"
+    r"|store|products?|gallery|testimonials|reviews|thank-you|sitemap|login|account|cart|checkout)"
+    r"(-[a-z]+)*(\.(html?|php|aspx?))?$",  # "contact-us", "book-online", "privacy-policy.html"
+    re.IGNORECASE,
+)
+HOME_SEGMENT = re.compile(r"^(home|index\.(html?|php)|default\.aspx?)$", re.IGNORECASE)
+DATE_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/[0-3]?\d)?/[^/]+")
+SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}(?:\.html?)?$", re.IGNORECASE)
+
+
+def url_signals(url: str, kinds: set[str] | None = None) -> list[tuple[str, float]]:
+    """What a URL's shape says about the page, as (label, weight) evidence for the article
+    classifier (pipelines/extract/classify.py); ``kinds`` collects what else it may be (home,
+    listing, blog_index, service)."""
+    kinds = set() if kinds is None else kinds
+    parts = urlsplit(url)
+    path = parts.path
+    segments = [s for s in path.split("/") if s]
+    if not segments or (len(segments) == 1 and HOME_SEGMENT.match(segments[0])):
+        kinds.add("home")
+        return [("the site's home page", -6.0)]
+    if LISTING_PATH.search(path):
+        kinds.add("listing")
+        return [("a listing URL (tag, category, author, archive, page N)", -4.0)]
+    if len(segments) == 1 and BLOG_SECTION.match(segments[0]):
+        kinds.add("blog_index")
+        return [(f"the /{segments[0]} index page", -2.0)]
+    signals: list[tuple[str, float]] = []
+    if LISTING_QUERY.search(parts.query):  # ?page=1 also rides along on article links
+        signals.append(("a listing query (?page=, ?tag=...)", -1.5))
+        kinds.add("listing")
+    if DATE_PATH.search(path):
+        signals.append(("a dated URL (/yyyy/mm/slug)", 2.0))
+    elif len(segments) >= 2 and any(BLOG_SECTION.match(s) for s in segments[:-1]):
+        signals.append((f"a URL under /{next(s for s in segments[:-1] if BLOG_SECTION.match(s))}/", 1.5))
+    elif SLUG.match(segments[-1]) and not SERVICE_SEGMENT.match(segments[0]):
+        signals.append(("a slug URL", 0.5))
+    service = next((s for s in segments if SERVICE_SEGMENT.match(s)), None)
+    if service and not any(BLOG_SECTION.match(s) for s in segments):
+        signals.append((f"a /{service} page", -3.0))
+        kinds.add("service")
+    return signals
+
+
+def url_score(url: str) -> float:
+    """The sum of ``url_signals``: above 0 a post-like URL (/blog/slug, /2024/05/slug, a long
+    slug), below 0 a home, listing or service page. The crawl fetches the likelier posts first."""
+    return round(sum(weight for _, weight in url_signals(url)), 2)

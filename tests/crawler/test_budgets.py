@@ -163,3 +163,29 @@ def test_a_trap_that_does_not_grow_stops_at_the_page_budget_with_one_line(tmp_pa
     (budget,) = [e for e in result.errors if e["error"] == "page_budget"]
     assert "CLINIC_MAX_PAGES_PER_SITE" in budget["message"]
     assert result.crawls[-1]["skipped"]["page_budget"] > 0
+
+
+def test_max_pages_goes_to_posts_first_and_the_summary_says_it_stopped_the_crawl(tmp_path):
+    """--max-pages 6 on a 7-post clinic whose home page links its service and legal pages before
+    its posts: the budget buys the home page and five posts, not the privacy policy."""
+    from faultserver import Reply, article_html, filler
+
+    others = ["/privacy-policy/", "/services/", "/contact-us/", "/about/", "/book-online/"]
+    posts = [f"/blog/post-{i}/" for i in range(7)]
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<a href="{p}">{p}</a> ' for p in [*others, *posts])
+        pages = {
+            p: Reply(body=f"<html><body><h1>{p}</h1><p>Call us.</p></body></html>".encode()) for p in others
+        }
+        pages |= {p: Reply(body=article_html(f"Post {p}", filler(p)).encode()) for p in posts}
+        return {"/": Reply(body=f"<html><body><nav>{links}</nav></body></html>".encode()), **pages}
+
+    with FaultServer(build) as server:
+        result = crawl([f"{server.url}/"], tmp_path / "out", "--max-pages", "6")
+        asked = {target for _, target in server.requests}
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.articles) == 5
+    assert not asked & set(others)
+    assert result.crawls[-1]["max_pages"] == 6
+    assert "Stopped at --max-pages 6: " in result.stdout
