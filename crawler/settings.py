@@ -173,6 +173,8 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlSummary": 500,
+    # OUTPUT/sites.jsonl: one line per site per crawl, how each seed's crawl went (crawler/sites.py)
+    "crawler.sites.SitesReport": 505,
     "crawler.extensions.Progress": 510,
 }
 CLINIC_PROGRESS = False  # the CLI turns this on: a live status line on a terminal

@@ -153,9 +153,12 @@ class ArchivePipeline:
         if self.archive is None or stats.get_value("clinic/fatal"):
             raise DropItem("not written: the crawl is stopping (see clinic/fatal)", log_level="DEBUG")
         try:
+            tally = getattr(self.crawler, "site_tally", None)  # crawler/sites.py, when it runs
             if isinstance(item, Article):
                 status, record = self.archive.add(item)
                 stats.inc_value(f"clinic/articles/{status}")
+                if tally is not None:
+                    tally.article(item.url, status)
                 self._finished(item.request_url, item.url)
                 return record
             if isinstance(item, Removal):
@@ -164,14 +167,20 @@ class ArchivePipeline:
                 if record is None:
                     raise DropItem("already removed", log_level="DEBUG")
                 stats.inc_value("clinic/articles/removed")
+                if tally is not None:
+                    tally.article(item.url, "removed")
                 return record
             if isinstance(item, NotArticle):  # every page not archived is listed, with why
                 self.archive.log_skip(item)
+                if tally is not None and item.kind in ("not_article", "needs_javascript", "listing"):
+                    tally.not_article(item.url)
                 self._finished(item.request_url, item.url)
                 raise DropItem(f"not archived ({item.kind}): {item.reason}", log_level="DEBUG")
             if isinstance(item, PageError):
                 self.archive.log_error(item)
                 stats.inc_value(f"clinic/errors/{item.error}")
+                if tally is not None:
+                    tally.error(item.url, item.error)
                 log.warning("%s failed at %s: %s (%s)", item.url, item.stage, item.message, item.error)
                 raise DropItem(f"error recorded: {item.error}", log_level="DEBUG")
         except ArchiveError as exc:

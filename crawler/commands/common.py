@@ -107,6 +107,11 @@ def run_spider(
     summary = read_summary(output, crawl_id, shard)
     spider = crawler.spider
     print(summary_paragraph(summary, output, None if verbose else log_file, shard))
+    sites = getattr(crawler, "clinic_sites", None)  # crawler/sites.py
+    if sites and (len(seeds) > 1 or any(s.status != "ok" for s in sites)):
+        from crawler.sites import sites_table
+
+        print(sites_table(sites))
     stats = getattr(crawler, "_stats", None)  # None when the crawl failed before it started
     fatal = (summary or {}).get("fatal") or (stats.get_value("clinic/fatal") if stats else None)
     if fatal:  # the output could not be written (disk full, permissions): nothing half-written stays

@@ -33,7 +33,7 @@ class BudgetsMixin:
         if self.coordinator is not None:
             return True
         if self.max_pages and self._pages_requested >= self.max_pages:
-            self._count("skipped/max_pages")
+            self._max_pages_refused(url)
             return False
         return True
 
@@ -44,6 +44,12 @@ class BudgetsMixin:
         if not self.max_pages or self.coordinator is not None or request.meta.get("render_again"):
             return
         if self._pages_requested >= self.max_pages:
-            self._count("skipped/max_pages")
+            self._max_pages_refused(request.url)
             raise OverBudget(request.url, "max_pages")
         self._pages_requested += 1
+
+    def _max_pages_refused(self, url: str) -> None:
+        self._count("skipped/max_pages")
+        tally = getattr(self.crawler, "site_tally", None)  # crawler/sites.py
+        if tally is not None:
+            tally.limited(url, "max_pages")

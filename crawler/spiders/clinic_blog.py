@@ -102,6 +102,7 @@ class ClinicBlogSpider(
         # linked) still reaches the capture and the classifier (pipelines/extract/classify.py)
         self._pending_via: dict[str, list[str]] = {}
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
+        self.seed_error_kinds: dict[str, str] = {}  # seed URL -> its error kind (crawler/sites.py)
         self._init_site_maps()
         self.limits = Limits()  # per-site discovery limits (crawler/discovery/budgets.py)
         self.budgets = SiteBudgets({})
@@ -304,6 +305,7 @@ class ClinicBlogSpider(
         for error in self._unusable(response):
             if response.meta.get("seed"):  # the site's own front page: the site ends here
                 self.seed_failures[error.url] = error.message
+                self.seed_error_kinds[error.url] = error.error
             yield error
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")

@@ -79,6 +79,7 @@ class ErrorsMixin:
         error = PageError(chain[0], stage, kind, message)
         if request.meta.get("seed"):
             self.seed_failures[chain[0]] = message
+            self.seed_error_kinds[chain[0]] = kind
         yield error
 
     def _unusable(self, response: Response) -> Iterator[PageError]:

@@ -40,6 +40,7 @@ ARTICLES = "articles.jsonl"
 ERRORS = "errors.jsonl"
 CRAWLS = "crawls.jsonl"
 SKIPPED = "skipped.jsonl"
+SITES = "sites.jsonl"  # one line per site per crawl (crawler/sites.py)
 LOCK = ".lock"
 
 
@@ -419,5 +420,17 @@ def append_crawl_summary(directory: str | Path, summary: dict[str, Any], shard: 
     writer = JsonlWriter(Path(directory) / shard_file(CRAWLS, shard))
     try:
         writer.append(summary)
+    finally:
+        writer.close()
+
+
+def append_site_lines(directory: str | Path, records: list[dict[str, Any]], shard: str | None = None) -> None:
+    """The per-site lines of one crawl, appended to ``sites.jsonl`` (or a worker's own file)."""
+    if not records:
+        return
+    writer = JsonlWriter(Path(directory) / shard_file(SITES, shard))
+    try:
+        for record in records:
+            writer.append(record)
     finally:
         writer.close()

@@ -106,6 +106,8 @@ def merge_archives(inputs: list[Path], output: Path) -> MergeStats:
     stats.errors = _concat([f for d in inputs for f in shard_files(d, "errors")], output / "errors.jsonl")
     stats.crawls = _concat([f for d in inputs for f in shard_files(d, "crawls")], output / "crawls.jsonl")
     _concat([f for d in inputs for f in shard_files(d, "skipped")], output / "skipped.jsonl")
+    # per-site lines; a distributed crawl's workers each count the sites' pages they fetched
+    _concat([f for d in inputs for f in shard_files(d, "sites")], output / "sites.jsonl")
     stats.warcs = _link_raw(inputs, output / RAW_DIR)
     return stats
 

@@ -132,7 +132,8 @@ def test_two_workers_archive_what_one_machine_archives(
     # Each worker wrote only its own files.
     assert sorted(p.name for p in out.glob("*.jsonl")) == [
         "articles-w1.jsonl", "articles-w2.jsonl", "crawls-w1.jsonl", "crawls-w2.jsonl",
-        "errors-w1.jsonl", "errors-w2.jsonl", "skipped-w1.jsonl", "skipped-w2.jsonl",
+        "errors-w1.jsonl", "errors-w2.jsonl", "sites-w1.jsonl", "sites-w2.jsonl",
+        "skipped-w1.jsonl", "skipped-w2.jsonl",
     ]  # fmt: skip
     assert len(list((out / "raw").glob("*-w1.warc.gz"))) == 1
     assert len(list((out / "raw").glob("*-w2.warc.gz"))) == 1

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import crawl
+from conftest import crawl, read_jsonl
 from faultserver import FaultServer, Reply, article_html, filler, redirect
 
 
@@ -76,6 +76,27 @@ def test_one_bad_seed_ends_its_own_site_only(tmp_path: Path):
         assert f"clinic-archive: warning: could not crawl {seed}: " in result.stderr
     assert "Traceback" not in result.stderr and "no site could be crawled" not in result.stderr
     assert urlsplit(good[0]).hostname not in result.stderr
+    # one line per site in sites.jsonl, each with its status, and the worst in the summary
+    sites = {line["seed"]: line for line in read_jsonl(tmp_path / "out" / "sites.jsonl")}
+    statuses = {
+        "dns_error": "unreachable",
+        "connection_refused": "unreachable",
+        "robots_disallowed": "blocked_by_robots",
+        "not_html": "not_html",
+        "offsite_redirect": "redirected_off_site",
+        "http_500": "http_error",
+    }
+    for seed, kind in bad.items():
+        assert sites[seed]["status"] == statuses[kind], sites[seed]
+        assert sites[seed]["reason"] and sites[seed]["errors"] == {kind: 1}
+    alpha, beta = sites[good[0]], sites[good[1]]
+    assert alpha["status"] == beta["status"] == "ok"
+    assert alpha["articles"]["new"] == 2 and beta["articles"]["new"] == 1
+    assert alpha["pages"] == 3 and alpha["first_fetch"] <= alpha["last_fetch"]
+    assert len({line["crawl_id"] for line in sites.values()}) == 1
+    assert "Sites: 8, 2 crawled, 6 could not be (see sites.jsonl)" in result.stdout
+    table = result.stdout.split("Sites: ", 1)[1]
+    assert "blocked_by_robots" in table and "redirected_off_site" in table
 
 
 def test_when_no_seed_can_be_crawled_the_status_says_so(tmp_path: Path):
