@@ -8,7 +8,7 @@ crawler/settings.py."""
 from crawler.fetch.addresses import BlockedAddress
 from crawler.fetch.budget import OverBudget
 from crawler.fetch.capture import META_FETCHED_AT, META_POINTER
-from crawler.fetch.chromium import META_RENDER, RENDER_MODES, RenderTimeout, render_support
+from crawler.fetch.chromium import META_RENDER, RENDER_MODES, RenderTimeout, chromium_binary, render_support
 from crawler.fetch.conditional import AlreadyConfirmed
 from crawler.fetch.failures import describe_failure, http_error_message
 from crawler.fetch.redirects import redirect_chain
@@ -23,6 +23,7 @@ __all__ = [
     "BlockedAddress",
     "OverBudget",
     "RenderTimeout",
+    "chromium_binary",
     "describe_failure",
     "http_error_message",
     "redirect_chain",

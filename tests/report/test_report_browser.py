@@ -9,13 +9,12 @@ browser downloads are never used. Skips only when no Chromium binary is installe
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
+from crawler.fetch import chromium_binary  # $CHROMIUM, Debian's /usr/bin/chromium, the PATH
 from pipelines.report.build import report_from_scan
 from pipelines.report.neardup import Signer
 from pipelines.report.render import render_html
@@ -23,7 +22,6 @@ from pipelines.report.scan import scan_archive
 
 FIXTURE = ROOT / "tests" / "fixtures" / "report"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,15 +35,6 @@ CHARTS_JS = """() => [...document.querySelectorAll('figure.chart')].map(f => {
   return {name: f.dataset.chart, width: box.width, height: box.height,
           marks: svg ? svg.querySelectorAll('path, rect, line, text').length : 0};
 })"""
-
-
-def chromium_binary() -> str | None:
-    """``CHROMIUM`` if set, else Debian's /usr/bin/chromium, else any Chromium on the PATH."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", *CHROMIUM_NAMES):
-        found = candidate and (shutil.which(candidate) or (Path(candidate).is_file() and candidate))
-        if found:
-            return str(found)
-    return None
 
 
 def distinct_colours(png: bytes) -> int:
