@@ -103,6 +103,14 @@ CLINIC_MAX_URL_LENGTH = 1024
 CLINIC_MAX_PATH_DEPTH = 16
 CLINIC_MAX_SEGMENT_REPEATS = 3
 CLINIC_MAX_PAGINATION = 500  # /page/N/ beyond this is a trap, not a blog
+# Scope (--include, --exclude, --allow-host, --max-articles-per-site): page URLs must match one of
+# CLINIC_INCLUDE (when given) and none of CLINIC_EXCLUDE (regular expressions, searched in the
+# URL); CLINIC_ALLOW_HOSTS are other hosts of the seeds' clinics whose pages count as on the site;
+# a site whose archived articles reach CLINIC_MAX_ARTICLES_PER_SITE gets no more page requests.
+CLINIC_INCLUDE: list[str] = []
+CLINIC_EXCLUDE: list[str] = []
+CLINIC_ALLOW_HOSTS: list[str] = []
+CLINIC_MAX_ARTICLES_PER_SITE = 0  # 0 = no limit
 # Tag, category, author, date-archive and pagination pages fetched per site (0 = no limit).
 # They only lead to posts, which sitemaps and feeds list anyway; a site with 10,000 tag pages
 # (a link farm) or an endless date archive is a trap, not a bigger blog.

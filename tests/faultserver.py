@@ -53,6 +53,7 @@ class FaultServer:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self.requests: list[tuple[float, str]] = []  # (time.monotonic(), target) in arrival order
+        self.user_agents: set[str] = set()  # the User-Agent headers it was sent
         self._attempts: dict[str, int] = {}
         self.routes = build(self.url)
         self._thread: threading.Thread | None = None
@@ -109,6 +110,7 @@ class FaultServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                server.user_agents.add(self.headers.get("User-Agent", ""))
                 self._answer(server.reply_for(self.path))
 
             def _answer(self, reply: Reply) -> None:

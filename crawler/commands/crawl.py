@@ -52,6 +52,51 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="fetch at most N pages per crawl (0: no limit)",
     )
     parser.add_argument(
+        "--max-pages-per-site",
+        type=at_least(1),
+        metavar="N",
+        help="fetch at most N pages of each site (default 20,000; CLINIC_MAX_PAGES_PER_SITE)",
+    )
+    parser.add_argument(
+        "--max-articles-per-site",
+        type=at_least(1),
+        metavar="N",
+        help="stop requesting a site's pages once N of its articles are archived (in-flight pages still "
+        "finish)",
+    )
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="only pages whose URL matches REGEX (repeatable: any of them); seeds, sitemaps and feeds "
+        "are always read",
+    )
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="REGEX", help="no page whose URL matches REGEX"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="another host of the same clinic whose pages are followed too (blog.clinic.example)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=at_least(1),
+        metavar="N",
+        help="follow links at most N hops from a seed; a sitemap or feed entry is a hop (default: no limit)",
+    )
+    parser.add_argument(
+        "--user-agent", metavar="TEXT", help="the User-Agent header (default: names the tool)"
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="send every request through this HTTP(S) proxy (default: the http_proxy/https_proxy variables)",
+    )
+    parser.add_argument(
         "--since",
         metavar="DATE",
         help="skip posts published before DATE (YYYY-MM-DD); sitemap/feed dates "
@@ -126,6 +171,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["CLINIC_KEEP_NON_ARTICLES"] = True
     if args.render:
         overrides["CLINIC_RENDER"] = args.render
+    if problem := scope_overrides(args, overrides):
+        return fail(problem)
     if overrides.get("CLINIC_RENDER") == "always":
         from crawler.fetch import render_support
 
@@ -147,6 +194,40 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         fresh=args.fresh,
     )
+
+
+def scope_overrides(args: argparse.Namespace, overrides: dict[str, Any]) -> str | None:
+    """The scope and identity options as settings; what is wrong with them, if anything."""
+    import os
+    import re
+    from urllib.parse import urlsplit
+
+    for option, patterns in (("--include", args.include), ("--exclude", args.exclude)):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                return f"{option} {pattern!r}: not a regular expression ({exc})"
+    if args.include:
+        overrides["CLINIC_INCLUDE"] = list(args.include)
+    if args.exclude:
+        overrides["CLINIC_EXCLUDE"] = list(args.exclude)
+    if args.allow_host:
+        overrides["CLINIC_ALLOW_HOSTS"] = [h.strip().lower() for h in args.allow_host]
+    if args.max_pages_per_site:
+        overrides["CLINIC_MAX_PAGES_PER_SITE"] = args.max_pages_per_site
+    if args.max_articles_per_site:
+        overrides["CLINIC_MAX_ARTICLES_PER_SITE"] = args.max_articles_per_site
+    if args.depth:
+        overrides["DEPTH_LIMIT"] = args.depth
+    if args.user_agent:
+        overrides["USER_AGENT"] = args.user_agent
+    if args.proxy:
+        if urlsplit(args.proxy).scheme not in ("http", "https") or not urlsplit(args.proxy).hostname:
+            return f"--proxy {args.proxy!r}: expected http://host:port (or https://)"
+        # Scrapy's HttpProxyMiddleware and the browser (crawler/fetch/browser.py) read these
+        os.environ["http_proxy"] = os.environ["https_proxy"] = args.proxy
+    return None
 
 
 def start_extraction_early(overrides: dict[str, Any]) -> None:

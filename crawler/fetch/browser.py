@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -180,6 +181,9 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             "handle_sigterm": False,
             "handle_sighup": False,
         }
+        proxy = os.environ.get("https_proxy") or os.environ.get("http_proxy")  # as Scrapy's (--proxy)
+        if proxy:
+            self.config.launch_options["proxy"] = {"server": proxy}
         self.config.max_pages_per_context = max(1, settings.getint("CLINIC_RENDER_PAGES", 2))
         self.config.navigation_timeout_ms = self.timeout * 1000
         self.abort_request = self._abort

@@ -16,10 +16,11 @@ class OverBudget(IgnoreRequest):
     """The request is refused by a budget: ``limit`` names it; ``first`` when this is the site's
     first refusal for it (to be reported once)."""
 
-    def __init__(self, url: str, limit: str, first: bool = False) -> None:
+    def __init__(self, url: str, limit: str, first: bool = False, message: str | None = None) -> None:
         super().__init__(f"{url}: over the {limit} budget")
         self.limit = limit
         self.first = first
+        self.message = message  # the error line's message, when not the budgets' own
 
 
 class DiscoveryBudgetMiddleware:

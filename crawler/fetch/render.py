@@ -45,6 +45,11 @@ class RenderHandler(HTTP11DownloadHandler):
         self.robots[urlsplit(request.url).netloc] = robotparser
 
     async def download_request(self, request: Any) -> Any:
+        # the last moment before the network: a limit reached while the request waited in its
+        # site's download queue still stops it (the spider's admit_download raises OverBudget)
+        admit = getattr(self.crawler.spider, "admit_download", None)
+        if admit is not None:
+            admit(request)
         if not request.meta.get(META_RENDER):
             return await super().download_request(request)
         browser = await self._browser()

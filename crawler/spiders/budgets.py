@@ -1,13 +1,16 @@
-"""What the clinic_blog spider's budgets still allow: ``--max-pages`` (counted when a page request
-is handed to the downloader, so the likeliest posts, which the spider yields first and the
-scheduler ranks first, get it rather than the pages found first) and the
-per-site budgets and trap checks of crawler/discovery/budgets.py, whose first refusal per site
-is one line in errors.jsonl. A mixin of ``ClinicBlogSpider``.
+"""What the clinic_blog spider's budgets and scope still allow: ``--max-pages`` (counted when a
+page request is handed to the downloader, so the likeliest posts, which the spider yields first
+and the scheduler ranks first, get it rather than the pages found first), ``--max-articles-per-site``,
+the per-site budgets and trap checks of crawler/discovery/budgets.py (a site's first refusal of
+each kind is one line in errors.jsonl), and the scope: ``--include``/``--exclude`` patterns and
+``--allow-host``. A mixin of ``ClinicBlogSpider``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import scrapy
 
@@ -17,6 +20,49 @@ from pipelines.record import PageError, site_key
 
 
 class BudgetsMixin:
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    max_articles_per_site = 0
+
+    def _setup_scope(self, settings: Any) -> None:
+        """Patterns, extra hosts and the article limit, from the settings (before the archive's
+        known pages are loaded: an allowed host's archived posts are known pages too)."""
+        self.include = tuple(re.compile(p) for p in settings.getlist("CLINIC_INCLUDE"))
+        self.exclude = tuple(re.compile(p) for p in settings.getlist("CLINIC_EXCLUDE"))
+        for host in settings.getlist("CLINIC_ALLOW_HOSTS"):
+            self.sites.add(site_key(host if "://" in host else f"http://{host}"))
+        self.max_articles_per_site = settings.getint("CLINIC_MAX_ARTICLES_PER_SITE", 0)
+        self._sites_full: set[str] = set()
+
+    def _out_of_scope(self, url: str) -> bool:
+        """A page URL --include or --exclude rules out (counted)."""
+        if (self.include and not any(p.search(url) for p in self.include)) or any(
+            p.search(url) for p in self.exclude
+        ):
+            self._count("skipped/out_of_scope")
+            return True
+        return False
+
+    def _site_full(self, url: str) -> list[PageError] | None:
+        """None while the site may have more pages; once its archived articles reached
+        --max-articles-per-site, the refusal's error lines (one for the site's first refusal,
+        none after), counted."""
+        limit = self.max_articles_per_site
+        tally = getattr(self.crawler, "site_tally", None)  # crawler/sites.py counts the articles
+        if not limit or tally is None:
+            return None
+        articles = tally.line(url).articles
+        if articles["new"] + articles["changed"] + articles["unchanged"] < limit:
+            return None
+        self._count("skipped/article_budget")
+        tally.limited(url, "max_articles_per_site")
+        site = site_key(url)
+        if site in self._sites_full:
+            return []
+        self._sites_full.add(site)
+        message = f"{limit} articles of {site} archived (--max-articles-per-site): no more of its pages"
+        return [PageError(url, "discover", "article_budget", message)]
+
     def _refused(self, url: str, limit: str, message: str | None = None) -> Iterator[PageError]:
         """Count a URL a budget (or the trap check) refused; the site's first refusal of each
         kind is also one line in errors.jsonl, naming this URL."""
@@ -53,3 +99,13 @@ class BudgetsMixin:
         tally = getattr(self.crawler, "site_tally", None)  # crawler/sites.py
         if tally is not None:
             tally.limited(url, "max_pages")
+
+    def admit_download(self, request: scrapy.Request) -> None:
+        """Refuse a page request whose site reached --max-articles-per-site while it waited in
+        the site's download queue; called by the download handler (crawler/fetch/render.py)."""
+        if getattr(request.callback, "__name__", None) != "parse_page" or request.meta.get("render_again"):
+            return
+        full = self._site_full(request.url)
+        if full is not None:  # the site's first refusal brings its one error line
+            message = full[0].message if full else None
+            raise OverBudget(request.url, "article_budget", first=bool(full), message=message)

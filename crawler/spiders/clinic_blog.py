@@ -180,6 +180,7 @@ class ClinicBlogSpider(
             ):
                 crawler.signals.connect(handler, signal=signal)
         output, shard = settings.get("CLINIC_OUTPUT_DIR") or "output", settings.get("CLINIC_SHARD")
+        spider._setup_scope(settings)
         spider.known = by_url(load_known_pages(output, shard, sites=spider.sites))  # these sites only
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
@@ -270,6 +271,8 @@ class ClinicBlogSpider(
             yield self._feed_request(url)
         elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
             self._count(f"skipped/{kind.value}")
+        elif self._out_of_scope(url):
+            return
         elif self._unchanged_per_sitemap(url, lastmod):
             pass
         elif url in self._before_since or (self.since and known_date and known_date < self.since):
@@ -286,6 +289,9 @@ class ClinicBlogSpider(
             yield from self._refused(url, "listing_pages")
         elif not self._take_page(url):
             return
+        elif (full := self._site_full(url)) is not None:
+            self._over_budget.add(url)
+            yield from full
         elif not self.budgets.allows(site_key(url), "pages"):
             self._over_budget.add(url)
             yield from self._refused(url, "pages")

@@ -64,9 +64,9 @@ class ErrorsMixin:
             return
         elif failure.check(OverBudget):  # counted where it was refused
             if failure.value.first:
-                site = site_key(request.url)
-                message = self.budgets.message(site, failure.value.limit)
-                yield PageError(request.url, stage, KINDS[failure.value.limit], message)
+                limit = failure.value.limit
+                message = failure.value.message or self.budgets.message(site_key(request.url), limit)
+                yield PageError(request.url, stage, KINDS.get(limit, limit), message)
             return
         elif request.meta.get("probe"):
             self._count("probe_failed")
