@@ -190,7 +190,11 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         self._open: dict[int, Any] = {}  # id(request) -> its page, while it renders
         self._refusals: dict[str, str | None] = {}  # host -> why the address policy refuses it
         self._rendered = 0
-        self._recycle_due = False
+        # Contexts by generation: every CLINIC_RENDER_RECYCLE pages new requests go to a fresh
+        # context (its own name, so scrapy-playwright's per-context page limit stays its own);
+        # an old one is closed once its last page is done.
+        self._generation = 0
+        self._rendering: dict[int, int] = {}  # generation -> pages rendering in its context
 
     async def start(self) -> None:
         await self._launch()
@@ -203,6 +207,9 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
     async def render(self, request: Any) -> Any:
         """Fetch ``request`` in the browser: the response's body is the DOM once the page settled."""
         listing = bool(request.meta.get("listing") or request.meta.get("render_scroll"))
+        generation = self._generation
+        self._rendering[generation] = self._rendering.get(generation, 0) + 1
+        request.meta["playwright_context"] = f"clinic-{generation}"
         request.meta["playwright_page_goto_kwargs"] = {"wait_until": "load"}
         request.meta["playwright_page_methods"] = [PageMethod(settle, self.max_clicks, listing, self.wait_ms)]
         try:
@@ -217,10 +224,7 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             raise
         finally:
             await self._close_page(request)
-            self._rendered += 1
-            self._recycle_due = self._recycle_due or bool(self.recycle and self._rendered % self.recycle == 0)
-            if self._recycle_due and not self._open:  # else after the pages still open are done
-                await self._recycle()
+            await self._done_in(generation)
         self._count("pages")
         # the browser's headers describe the bytes it received, not the DOM it serialised
         for name in (b"Content-Length", b"Content-Encoding", b"Transfer-Encoding"):
@@ -233,13 +237,21 @@ class BrowserHandler(ScrapyPlaywrightDownloadHandler):
             with contextlib.suppress(Exception):  # a crashed or hung page: closing is all we can do
                 await asyncio.wait_for(page.close(), 5)
 
-    async def _recycle(self) -> None:
-        """A fresh context: a long crawl's browser memory stays what a few pages need."""
-        self._recycle_due = False
-        for wrapper in list(self.context_wrappers.values()):
-            with contextlib.suppress(Exception):
-                await wrapper.context.close()
-        self._count("contexts_recycled")
+    async def _done_in(self, generation: int) -> None:
+        """A page of this context generation is done: a long crawl's browser memory stays what a
+        few pages need, since a fresh context takes over every CLINIC_RENDER_RECYCLE pages and the
+        old one is closed after its last page."""
+        self._rendering[generation] -= 1
+        self._rendered += 1
+        if self.recycle and self._rendered % self.recycle == 0:
+            self._generation += 1
+        for old in [g for g, n in self._rendering.items() if g < self._generation and n == 0]:
+            del self._rendering[old]
+            wrapper = self.context_wrappers.get(f"clinic-{old}")
+            if wrapper is not None:
+                with contextlib.suppress(Exception):
+                    await wrapper.context.close()
+                self._count("contexts_recycled")
 
     async def _abort(self, request: Any) -> bool:
         """Whether the browser must not fetch what the page asks for (see the module docstring)."""
