@@ -55,6 +55,7 @@ class ErrorsMixin:
             if status == 304 and known:
                 self.confirmed.add(known.id)
                 self._count("not_modified")
+                self._seen_unchanged(request.url)
                 return
             if status in (404, 410) and known and not known.removed:
                 yield Removal(request.url, status, response.meta.get(META_FETCHED_AT) or utc_now())

@@ -32,8 +32,16 @@ class RecrawlMixin:
         if modified_before(lastmod, page.fetched_at):
             self.confirmed.add(page.id)
             self._count("skipped/unchanged_lastmod")
+            self._seen_unchanged(url)
             return True
         return False
+
+    def _seen_unchanged(self, url: str) -> None:
+        """An archived post confirmed unchanged without a new line (a sitemap lastmod, a 304):
+        counted for its site (crawler/sites.py)."""
+        tally = getattr(self.crawler, "site_tally", None)
+        if tally is not None:
+            tally.article(url, "unchanged")
 
     def _held_back(self, url: str, priority: int, via: str) -> bool:
         """Hold a page link to an archived post until its site's sitemaps are read: the home

@@ -95,6 +95,8 @@ class Changes:
 
     window: str  # "since 2024-01-01" or "crawl <id>"
     sites: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    # archived articles the crawl saw unchanged, per site (sites.jsonl; a crawl's window only)
+    unchanged: dict[str, int] = field(default_factory=dict)
 
     def add(self, site: str, kind: str, entry: dict[str, Any]) -> None:
         buckets = self.sites.setdefault(site, {"new": [], "changed": [], "removed": []})
@@ -104,7 +106,13 @@ class Changes:
         return {k: sum(len(s[k]) for s in self.sites.values()) for k in ("new", "changed", "removed")}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"window": self.window, "totals": self.totals(), "sites": self.sites}
+        """As JSON: the changes per site, and the articles each site's crawl saw unchanged."""
+        return {
+            "window": self.window,
+            "totals": self.totals(),
+            "sites": self.sites,
+            "unchanged": self.unchanged,
+        }
 
 
 def last_crawl_id(directory: str | Path) -> str | None:
@@ -142,7 +150,23 @@ def find_changes(directory: str | Path, since: str | None = None) -> Changes:
     for buckets in changes.sites.values():
         for entries in buckets.values():
             entries.sort(key=lambda e: e.get("title") or "")
+    if crawl_id:
+        changes.unchanged = unchanged_by_site(directory, crawl_id)
     return changes
+
+
+def unchanged_by_site(directory: str | Path, crawl_id: str) -> dict[str, int]:
+    """Per site, the archived articles one crawl saw unchanged (same content, a 304, or a sitemap
+    lastmod older than the last fetch), from its lines in sites.jsonl (and workers' sites-*.jsonl)."""
+    counts: dict[str, int] = {}
+    for path in sorted(Path(directory).glob("sites*.jsonl")):
+        if path.stem != "sites" and not path.stem.startswith("sites-"):
+            continue
+        for line in iter_records(path):
+            if line.get("crawl_id") == crawl_id and isinstance(line.get("articles"), dict):
+                site = str(line.get("site"))
+                counts[site] = counts.get(site, 0) + int(line["articles"].get("unchanged") or 0)
+    return {site: n for site, n in counts.items() if n}
 
 
 def _classify(f: BinaryIO, refs: list[LineRef], inside: list[LineRef], changes: Changes) -> None:
@@ -230,15 +254,18 @@ def _new_words(old: str, new: str) -> str | None:
 def format_changes(changes: Changes) -> str:
     """The text report of ``clinic-archive changes``."""
     totals = changes.totals()
+    sites = sorted(set(changes.sites) | set(changes.unchanged))
+    unchanged = f", {sum(changes.unchanged.values())} unchanged" if changes.unchanged else ""
     lines = [
         f"Changes {changes.window}: {totals['new']} new, {totals['changed']} changed, "
-        f"{totals['removed']} removed, across {len(changes.sites)} site(s)."
+        f"{totals['removed']} removed{unchanged}, across {len(sites)} site(s)."
     ]
-    for site in sorted(changes.sites):
-        buckets = changes.sites[site]
+    for site in sites:
+        buckets = changes.sites.get(site, {"new": [], "changed": [], "removed": []})
+        same = f", {changes.unchanged[site]} unchanged" if site in changes.unchanged else ""
         lines.append(
             f"\n{site}: {len(buckets['new'])} new, {len(buckets['changed'])} changed, "
-            f"{len(buckets['removed'])} removed"
+            f"{len(buckets['removed'])} removed{same}"
         )
         for e in buckets["new"]:
             lines.append(f"  + new      {e['title']}  <{e['url']}>")

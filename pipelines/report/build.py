@@ -13,7 +13,7 @@ from pipelines import TOOL
 from pipelines.record import utc_now
 from pipelines.report.figures import SiteFigures, site_figures
 from pipelines.report.neardup import DEFAULT_THRESHOLD, Cluster, Signer, find_clusters
-from pipelines.report.scan import Scan, archive_file, scan_archive, site_key, skipped_pages
+from pipelines.report.scan import Scan, archive_file, failed_sites, scan_archive, site_key, skipped_pages
 from pipelines.report.summary import PostSummary
 
 ALL_SITES = "all sites"
@@ -58,6 +58,8 @@ class Report:
     # fetched pages that are not posts, from skipped.jsonl, by kind; and non-articles kept in the archive
     skipped: dict[str, int] = field(default_factory=dict)
     kept_non_articles: int = 0
+    # sites whose last crawl could not crawl them (sites.jsonl): site, status, reason, crawl
+    failed_sites: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_report(
@@ -71,6 +73,7 @@ def build_report(
     report = report_from_scan(scan, sites, since, threshold)
     report.archive = str(archive_file(path))
     report.skipped = dict(skipped_pages(path, sites).most_common())
+    report.failed_sites = failed_sites(path, sites)
     return report
 
 

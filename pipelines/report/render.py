@@ -118,6 +118,8 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
         yield "", "report", key, _cell(getattr(report, key))
     for kind, count in report.skipped.items():
         yield "", "skipped_pages", kind, count
+    for failed in report.failed_sites:
+        yield failed["site"], "failed_site", failed["status"], failed["reason"]
     for fig in [*report.sites, report.total]:
         yield from site_rows(fig)
     for cluster in report.clusters:

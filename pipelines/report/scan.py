@@ -68,6 +68,34 @@ def skipped_pages(path: str | Path, sites: Iterable[str] | None = None) -> Count
     return Counter(kinds.values())
 
 
+def failed_sites(path: str | Path, sites: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The sites whose last crawl could not crawl them, from ``sites.jsonl`` beside the archive
+    (and a distributed crawl's ``sites-*.jsonl``): site, status, reason, crawl. A site crawled
+    fine since it failed is not listed."""
+    directory = archive_file(path).parent
+    wanted = {site_key(s) for s in sites} if sites else None
+    last: dict[str, dict[str, Any]] = {}
+    for file in sorted(directory.glob("sites*.jsonl")):
+        if file.stem != "sites" and not file.stem.startswith("sites-"):
+            continue
+        for line in read_lines(file):
+            if line is None or not isinstance(line.get("site"), str):
+                continue
+            site = site_key(line["site"])
+            if wanted is None or site in wanted:
+                last[site] = line  # lines are appended as crawls end: the last is the newest
+    return [
+        {
+            "site": site,
+            "status": line.get("status"),
+            "reason": line.get("reason"),
+            "crawl": line.get("crawl_id"),
+        }
+        for site, line in sorted(last.items())
+        if line.get("status") not in (None, "ok")
+    ]
+
+
 def site_key(value: str) -> str:
     """Compare sites the way people type them: case, ``www.`` and a scheme or path do not matter."""
     value = value.strip().lower()

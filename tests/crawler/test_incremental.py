@@ -163,4 +163,10 @@ def test_a_recrawl_without_etags_downloads_no_unchanged_post(tmp_path):
     assert summary["skipped"]["unchanged_lastmod"] == len(posts)
     assert summary["articles"] == {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
     changes = run_cli("changes", str(tmp_path / "out"))
-    assert changes.returncode == 0 and "0 new, 0 changed" in changes.stdout, changes.stdout
+    site = f"127.0.0.2:{server.port}"
+    assert changes.returncode == 0, changes.stderr
+    assert f"{site}: 0 new, 0 changed, 0 removed, {len(posts)} unchanged" in changes.stdout, changes.stdout
+    (line,) = [
+        s for s in read_jsonl(tmp_path / "out" / "sites.jsonl") if s["crawl_id"] == summary["crawl_id"]
+    ]
+    assert line["articles"]["unchanged"] == len(posts) and line["pages"] == 1  # the home page alone

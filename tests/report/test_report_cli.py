@@ -132,3 +132,46 @@ def test_the_command_line_default_threshold_is_the_reports():
     from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
 
     assert DEFAULT_THRESHOLD == REPORT_THRESHOLD
+
+
+def test_the_report_lists_the_sites_that_could_not_be_crawled(archive, capsys):
+    """From sites.jsonl beside the archive: a site's newest line decides (one that failed, then
+    was crawled, is not listed), and the JSON and CSV carry the same list."""
+    lines = [
+        {
+            "crawl_id": "c1",
+            "site": "gone-clinic.example",
+            "status": "unreachable",
+            "reason": "the host name could not be resolved",
+        },
+        {
+            "crawl_id": "c1",
+            "site": "back-clinic.example",
+            "status": "http_error",
+            "reason": "HTTP 503 Service Unavailable",
+        },
+        {"crawl_id": "c2", "site": "back-clinic.example", "status": "ok", "reason": None},
+        {
+            "crawl_id": "c2",
+            "site": "robots-clinic.example",
+            "status": "blocked_by_robots",
+            "reason": "disallowed by the site's robots.txt",
+        },
+    ]
+    (archive / "sites.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    assert main(["report", str(archive)]) == 0
+    page = (archive / "report.html").read_text("utf-8")
+    assert "Sites that could not be crawled" in page
+    assert "gone-clinic.example" in page and "the host name could not be resolved" in page
+    assert "robots-clinic.example" in page and "back-clinic.example" not in page
+    assert main(["report", str(archive), "--format", "json", "-o", str(archive / "r.json")]) == 0
+    failed = json.loads((archive / "r.json").read_text("utf-8"))["failed_sites"]
+    assert [f["site"] for f in failed] == ["gone-clinic.example", "robots-clinic.example"]
+    assert main(["report", str(archive), "--format", "csv", "-o", str(archive / "r.csv")]) == 0
+    rows = list(csv.reader(io.StringIO((archive / "r.csv").read_text("utf-8"))))
+    assert [
+        "gone-clinic.example",
+        "failed_site",
+        "unreachable",
+        "the host name could not be resolved",
+    ] in rows
