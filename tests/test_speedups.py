@@ -468,7 +468,7 @@ def test_requests_serialise_for_the_disk_queue_as_scrapy_does(tmp_path):
     requests = [
         spider._page_request("https://clinic.example/blog/a/", 50, meta={"listing": False}),
         *spider._sitemap_request("https://clinic.example/sitemap.xml", probe=True),
-        spider._feed_request("https://clinic.example/feed/"),
+        *spider._feed_request("https://clinic.example/feed/"),
         scrapy.Request(
             "https://clinic.example/robots.txt", callback=spider.parse_robots, errback=spider.robots_failed
         ),

@@ -50,7 +50,10 @@ def parse_feed(body: bytes, base_url: str) -> list[LinkEntry]:
             when = parse_date(child_text(item, date_field))
             if when:
                 break
-        entries.append(LinkEntry(url, when))
+        # when the entry was last changed, as a sitemap's lastmod: Atom's <updated>, Dublin Core's
+        # <dcterms:modified>; never RSS's pubDate, which an edit leaves as it was
+        modified = child_text(item, "updated") or child_text(item, "modified")
+        entries.append(LinkEntry(url, when, modified.strip() if modified else None))
     return entries
 
 

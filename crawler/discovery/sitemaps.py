@@ -42,8 +42,9 @@ class DecompressionBombError(DiscoveryError):
 
 @dataclass(frozen=True, slots=True)
 class LinkEntry:
-    """A URL found in a sitemap or feed, with the date the source gives for it (a sitemap's
-    ``lastmod``, a feed's publication date) as written, and as a calendar date."""
+    """A URL found in a sitemap or feed, with the date the source gives for it as a calendar date
+    (a sitemap's ``lastmod``, a feed's publication date) and when it last changed as written (a
+    sitemap's ``lastmod``, an Atom entry's ``updated``)."""
 
     url: str
     date: date | None = None

@@ -268,7 +268,7 @@ class ClinicBlogSpider(
         if kind is UrlKind.SITEMAP:
             yield from self._sitemap_request(url)
         elif kind is UrlKind.FEED:
-            yield self._feed_request(url)
+            yield from self._feed_request(url)
         elif kind in (UrlKind.ASSET, UrlKind.EXCLUDED):
             self._count(f"skipped/{kind.value}")
         elif self._out_of_scope(url):
@@ -335,7 +335,7 @@ class ClinicBlogSpider(
         )
         for url in feeds:
             if self._on_site(url):
-                yield self._feed_request(url, probe=not links.feeds)
+                yield from self._feed_request(url, probe=not links.feeds)
         via = "listing" if lists_posts(response.url, self.max_pagination) else "link"
         for url in links.next_pages:
             yield from self._follow(url, PRIORITY["listing"], via="listing")
@@ -399,7 +399,8 @@ class ClinicBlogSpider(
         yield from self._settled(response.request, output)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        yield from self._settled(response.request, self._feed_output(response))
+        output = chain(self._feed_output(response), self._sitemap_read(response.request))
+        yield from self._settled(response.request, output)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         yield from self._settled(response.request, self._page_output(response))

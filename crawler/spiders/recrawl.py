@@ -44,10 +44,10 @@ class RecrawlMixin:
             tally.article(url, "unchanged")
 
     def _held_back(self, url: str, priority: int, via: str) -> bool:
-        """Hold a page link to an archived post until its site's sitemaps are read: the home
-        page's "Recent posts" reach it first, and only a sitemap's lastmod can say it is
-        unchanged on a server that sends no ETag or Last-Modified. Not in a distributed crawl
-        (its workers do not share what each has read)."""
+        """Hold a page link to an archived post until its site's sitemaps and feeds are read: the
+        home page's "Recent posts" reach it first, and only a sitemap's lastmod (or an Atom
+        entry's updated) can say it is unchanged on a server that sends no ETag or Last-Modified.
+        Not in a distributed crawl (its workers do not share what each has read)."""
         page = self.known.get(url)
         if page is None or page.removed or not self.trust_lastmod or self.coordinator is not None:
             return False

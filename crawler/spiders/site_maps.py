@@ -39,8 +39,8 @@ class SiteMapsMixin:
 
     def _init_site_maps(self) -> None:
         self._sitemaps_started: set[str] = set()  # sites whose sitemap discovery has begun
-        self._sitemaps_requested: set[str] = set()  # sitemap URLs asked for (each once)
-        self._maps_pending: dict[str, int] = {}  # site -> its sitemap requests not yet answered
+        self._sitemaps_requested: set[str] = set()  # sitemap and feed URLs asked for (each once)
+        self._maps_pending: dict[str, int] = {}  # site -> its sitemap and feed requests not answered
         # site -> {archived URL: (priority, via)}: page links to archived posts, held until the
         # site's sitemaps are read, so a lastmod can spare the request (crawler/spiders/recrawl.py)
         self._held: dict[str, dict[str, tuple[int, str]]] = {}
@@ -117,8 +117,8 @@ class SiteMapsMixin:
         )
 
     def _sitemap_read(self, request: scrapy.Request) -> Iterator[Any]:
-        """A sitemap request is answered (or failed): when it was its site's last, the page links
-        held back for it go on (crawler/spiders/recrawl.py)."""
+        """A sitemap or feed request is answered (or failed): when it was its site's last, the
+        page links held back for it go on (crawler/spiders/recrawl.py)."""
         site = request.meta.get("map_site")
         if site is None or site not in self._maps_pending:
             return
@@ -197,13 +197,22 @@ class SiteMapsMixin:
                 f"the sitemap index lists {what}; not followed again",
             )
 
-    def _feed_request(self, url: str, probe: bool = False) -> scrapy.Request:
-        return scrapy.Request(
+    def _feed_request(self, url: str, probe: bool = False) -> Iterator[scrapy.Request]:
+        """A feed's request, once per URL, pending for its site like a sitemap (an Atom entry's
+        ``updated`` spares an archived post as a sitemap's lastmod does)."""
+        key = clean_url(url) or url
+        if key in self._sitemaps_requested:
+            return
+        self._sitemaps_requested.add(key)
+        site = site_key(url)
+        self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
+        yield scrapy.Request(
             url,
             callback=self.parse_feed,
             errback=self.on_error,
             priority=PRIORITY["feed"],
-            meta={"probe": probe, "stage": "discover", "discovery": "feed"},
+            meta={"probe": probe, "stage": "discover", "discovery": "feed", "map_site": site},
+            dont_filter=self.coordinator is None,  # once per URL by the set above, as sitemaps
         )
 
     def _feed_output(self, response: Response) -> Iterator[Any]:
@@ -217,4 +226,6 @@ class SiteMapsMixin:
             return
         self._count("feeds")
         for entry in entries:
-            yield from self._follow(entry.url, PRIORITY["post"], known_date=entry.date, via="feed")
+            yield from self._follow(
+                entry.url, PRIORITY["post"], known_date=entry.date, lastmod=entry.stamp, via="feed"
+            )

@@ -170,3 +170,46 @@ def test_a_recrawl_without_etags_downloads_no_unchanged_post(tmp_path):
         s for s in read_jsonl(tmp_path / "out" / "sites.jsonl") if s["crawl_id"] == summary["crawl_id"]
     ]
     assert line["articles"]["unchanged"] == len(posts) and line["pages"] == 1  # the home page alone
+
+
+def test_an_atom_feeds_updated_dates_spare_unchanged_posts_too(tmp_path):
+    """No sitemap, an Atom feed whose entries say when each post last changed (<updated>, older
+    than our last fetch), no ETag: the recrawl downloads no post. A post whose entry says it
+    changed since is fetched again."""
+    from faultserver import FaultServer, Reply, article_html, filler
+
+    posts = [f"/blog/post-{i}/" for i in range(4)]
+    updated = {p: "2024-02-01T10:00:00Z" for p in posts}
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
+
+        def feed(target: str, attempt: int) -> Reply:
+            entries = "".join(
+                f'<entry><title>Post {i}</title><link rel="alternate" href="{base}{p}"/>'
+                f"<published>2024-01-0{i + 1}T09:00:00Z</published><updated>{updated[p]}</updated></entry>"
+                for i, p in enumerate(posts)
+            )
+            body = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Clinic</title>{entries}</feed>'
+            return Reply(body=body.encode(), content_type="application/atom+xml")
+
+        head = f'<link rel="alternate" type="application/atom+xml" href="{base}/feed.atom">'
+        return {
+            "/": Reply(body=f"<html><head>{head}</head><body><ul>{links}</ul></body></html>".encode()),
+            "/feed.atom": feed,
+            **{
+                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}"), head=head).encode())
+                for i, p in enumerate(posts)
+            },
+        }
+
+    with FaultServer(build, host="127.0.0.2") as server:
+        first = crawl([f"{server.url}/"], tmp_path / "out")
+        assert first.returncode == 0 and len(first.articles) == len(posts), first.stderr[-2000:]
+        updated[posts[0]] = "2099-01-01T00:00:00Z"  # edited since (a date after any fetch)
+        before = len(server.requests)
+        second = crawl([f"{server.url}/"], tmp_path / "out")
+        asked = [t for _, t in server.requests[before:]]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert [t for t in asked if t in posts] == [posts[0]]
+    assert second.crawls[-1]["skipped"]["unchanged_lastmod"] == len(posts) - 1
