@@ -21,8 +21,16 @@ NEWSPIDER_MODULE = "crawler.spiders"
 USER_AGENT = f"{TOOL} (+https://github.com/clinic-archive/clinic-archive; research archiving crawler)"
 ROBOTSTXT_OBEY = True
 # Small clinic sites run on shared hosting: one request at a time per site, adaptive delay.
+# CONCURRENT_REQUESTS is the whole crawl's cap: `clinic-archive crawl` raises it with the number of
+# seeds (each site's CONCURRENT_REQUESTS_PER_DOMAIN), up to CLINIC_MAX_CONCURRENT_REQUESTS, so that
+# a broad crawl of hundreds of sites is bounded by each site's politeness, not by 16 (Scrapy's
+# "Broad Crawls" advice); a -s CONCURRENT_REQUESTS=N of your own is kept as it is.
 CONCURRENT_REQUESTS = 16
+CLINIC_MAX_CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# The scheduler hands the downloader a request of the site with the fewest downloads under way,
+# not one that must wait for its site's delay while others could go (Scrapy's broad-crawl queue)
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

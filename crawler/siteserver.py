@@ -13,8 +13,8 @@ A route key with a query string matches that exact query; otherwise the query is
 as most servers do. A route with ``"gzip": true`` serves its file gzip-compressed (a
 ``.xml.gz`` sitemap). In text files (HTML, XML, robots.txt) the marker ``{{BASE}}`` is
 replaced by the server's own base URL, so fixtures can hold absolute URLs although the
-port is random. Files are served with ETag and Last-Modified and answer conditional
-requests with 304. Every request is recorded in ``SiteServer.requests`` for assertions.
+port is random. Files are served with ETag and Last-Modified (unless ``etags=False``) and
+answer conditional requests with 304. Every request is recorded in ``SiteServer.requests`` for assertions.
 """
 
 from __future__ import annotations
@@ -51,9 +51,12 @@ NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h
 class SiteServer:
     """Serve ``root`` on 127.0.0.1 (a free port by default) in a background thread."""
 
-    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
+    def __init__(
+        self, root: str | Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0, etags: bool = True
+    ) -> None:
         self.root = Path(root).resolve()
         self.delay = delay  # seconds before each answer: a slow site, for interrupting crawls
+        self.etags = etags  # False: no ETag or Last-Modified, as many small hosts (bench/broad.py)
         routes_file = self.root / "_routes.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
@@ -103,7 +106,8 @@ class SiteServer:
         if file is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, NOT_FOUND
         body = self._read(file)
-        return 200, {"Content-Type": _content_type(file), **validators(body, file.stat().st_mtime)}, body
+        extra = validators(body, file.stat().st_mtime) if self.etags else {}
+        return 200, {"Content-Type": _content_type(file), **extra}, body
 
     def _from_route(self, route: dict) -> tuple[int, dict[str, str], bytes]:
         headers = dict(route.get("headers", {}))

@@ -135,3 +135,11 @@ def test_render_bench_smoke_run():
     ]
     assert [row[2] for row in rows[1:]][:2] == ["0", "1"]
     assert "auto over never:" in proc.stdout
+
+
+def test_broad_bench_smoke_run():
+    proc = smoke_run("broad.py", timeout=300)
+    rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert rows[-1][0] == "| 4 x 3" and rows[-1][1] == "12"  # every post of every site archived
+    assert "recrawl, no ETag: 0 post downloads" in proc.stdout
+    assert "wall over floor:" in proc.stdout and "smallest gap between requests to one site:" in proc.stdout

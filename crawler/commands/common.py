@@ -63,6 +63,15 @@ class CrawlOutcome:
         return 0
 
 
+def broad_concurrency(settings: Any, sites: int) -> int:
+    """The crawl's CONCURRENT_REQUESTS for ``sites`` seeds: each site's own concurrency, summed,
+    within CONCURRENT_REQUESTS (the floor) and CLINIC_MAX_CONCURRENT_REQUESTS (the cap)."""
+    floor = settings.getint("CONCURRENT_REQUESTS")
+    per_site = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
+    cap = max(floor, settings.getint("CLINIC_MAX_CONCURRENT_REQUESTS") or floor)
+    return min(max(floor, sites * per_site), cap)
+
+
 def run_spider(
     seeds: list[str],
     output: Path,
@@ -93,6 +102,8 @@ def run_spider(
         cli_settings["LOG_FILE"] = str(log_file)
     settings.setdict(cli_settings, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
+    if "CONCURRENT_REQUESTS" not in (overrides or {}):  # a broad crawl: per-site politeness bounds it
+        settings.set("CONCURRENT_REQUESTS", broad_concurrency(settings, len(seeds)), priority="cmdline")
 
     process = CrawlerProcess(settings)
     quiet_log_file_errors()
