@@ -96,12 +96,9 @@ class SiteMapsMixin:
     ) -> Iterator[scrapy.Request]:
         """A sitemap's request, once per URL, counted as pending for the site whose posts it lists
         (``site``; a CDN's sitemap reads for the seed's site) until its answer has been read."""
-        key = clean_url(url) or url
-        if key in self._sitemaps_requested:
+        site = self._map_pending(url, site)
+        if site is None:
             return
-        self._sitemaps_requested.add(key)
-        site = site or site_key(url)
-        self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
         meta: dict[str, Any] = {"probe": probe, "stage": "discover", "discovery": "sitemap", "map_site": site}
         if parents:
             meta["sitemap_parents"] = parents  # the indexes that led here, to see a loop coming
@@ -111,10 +108,22 @@ class SiteMapsMixin:
             errback=self.on_error,
             priority=PRIORITY["sitemap"],
             meta=meta,
-            # once per URL by the set above, so that every one is answered and counted off; a
-            # distributed crawl's shared duplicate filter still sees them (workers share no set)
+            # once per URL by _map_pending; a distributed crawl's shared duplicate filter still sees
+            # them (its workers share no set)
             dont_filter=self.coordinator is None,
         )
+
+    def _map_pending(self, url: str, site: str | None = None) -> str | None:
+        """The site a sitemap or feed URL is read for, now pending until its answer is read; None
+        when the URL was asked for already (each once: every one is then answered and counted
+        off, which Scrapy's duplicate filter, dropping repeats silently, would not allow)."""
+        key = clean_url(url) or url
+        if key in self._sitemaps_requested:
+            return None
+        self._sitemaps_requested.add(key)
+        site = site or site_key(url)
+        self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
+        return site
 
     def _sitemap_read(self, request: scrapy.Request) -> Iterator[Any]:
         """A sitemap or feed request is answered (or failed): when it was its site's last, the
@@ -200,19 +209,16 @@ class SiteMapsMixin:
     def _feed_request(self, url: str, probe: bool = False) -> Iterator[scrapy.Request]:
         """A feed's request, once per URL, pending for its site like a sitemap (an Atom entry's
         ``updated`` spares an archived post as a sitemap's lastmod does)."""
-        key = clean_url(url) or url
-        if key in self._sitemaps_requested:
+        site = self._map_pending(url)
+        if site is None:
             return
-        self._sitemaps_requested.add(key)
-        site = site_key(url)
-        self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
         yield scrapy.Request(
             url,
             callback=self.parse_feed,
             errback=self.on_error,
             priority=PRIORITY["feed"],
             meta={"probe": probe, "stage": "discover", "discovery": "feed", "map_site": site},
-            dont_filter=self.coordinator is None,  # once per URL by the set above, as sitemaps
+            dont_filter=self.coordinator is None,  # once per URL by _map_pending, as sitemaps
         )
 
     def _feed_output(self, response: Response) -> Iterator[Any]:

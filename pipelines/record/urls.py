@@ -157,6 +157,7 @@ def url_signals(url: str, kinds: set[str] | None = None) -> list[tuple[str, floa
     return signals
 
 
+@lru_cache(maxsize=CLEAN_CACHE_SIZE)  # the crawl ranks each new link by it, then counts it
 def url_score(url: str) -> float:
     """The sum of ``url_signals``: above 0 a post-like URL (/blog/slug, /2024/05/slug, a long
     slug), below 0 a home, listing or service page. The crawl fetches the likelier posts first."""
