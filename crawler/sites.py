@@ -65,6 +65,11 @@ class SiteLine:
     first_fetch: str | None = None
     last_fetch: str | None = None
 
+    @property
+    def in_archive(self) -> int:
+        """Its articles this crawl archived or confirmed (new, changed, unchanged)."""
+        return self.articles["new"] + self.articles["changed"] + self.articles["unchanged"]
+
     def as_dict(self, crawl_id: str) -> dict[str, Any]:
         return {
             "crawl_id": crawl_id,
@@ -138,8 +143,7 @@ def worst(lines: list[SiteLine], n: int = 10) -> list[SiteLine]:
     """The sites that fared worst: failed ones first, then by errors, then by fewest articles."""
 
     def badness(line: SiteLine) -> tuple[int, int, int]:
-        written = line.articles["new"] + line.articles["changed"] + line.articles["unchanged"]
-        return (line.status != "ok", sum(line.errors.values()), -written)
+        return (line.status != "ok", sum(line.errors.values()), -line.in_archive)
 
     bad = [s for s in lines if s.status != "ok" or s.errors or s.limits]
     return sorted(bad, key=badness, reverse=True)[:n]
@@ -186,9 +190,8 @@ def sites_table(lines: list[SiteLine], n: int = 10) -> str:
     if shown:
         text.append(f"  {'site':<32} {'status':<20} {'pages':>5} {'articles':>8} {'errors':>6}  why")
     for s in shown:
-        written = s.articles["new"] + s.articles["changed"] + s.articles["unchanged"]
         errors = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
         why = s.reason or errors or ", ".join(sorted(set(s.limits)))
-        counts = f"{s.pages:>5} {written:>8} {sum(s.errors.values()):>6}"
+        counts = f"{s.pages:>5} {s.in_archive:>8} {sum(s.errors.values()):>6}"
         text.append(f"  {s.site[:32]:<32} {s.status:<20} {counts}  {why}")
     return "\n".join(text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -40,8 +41,6 @@ class RenderHandler(HTTP11DownloadHandler):
             crawler.signals.connect(self._robots_parsed, signal=robots_signal)
 
     def _robots_parsed(self, robotparser: Any, request: Any) -> None:
-        from urllib.parse import urlsplit
-
         self.robots[urlsplit(request.url).netloc] = robotparser
 
     async def download_request(self, request: Any) -> Any:

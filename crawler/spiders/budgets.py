@@ -51,8 +51,7 @@ class BudgetsMixin:
         tally = getattr(self.crawler, "site_tally", None)  # crawler/sites.py counts the articles
         if not limit or tally is None:
             return None
-        articles = tally.line(url).articles
-        if articles["new"] + articles["changed"] + articles["unchanged"] < limit:
+        if tally.line(url).in_archive < limit:
             return None
         self._count("skipped/article_budget")
         tally.limited(url, "max_articles_per_site")
