@@ -105,3 +105,95 @@ def test_when_no_seed_can_be_crawled_the_status_says_so(tmp_path: Path):
     assert result.returncode == 3
     assert result.stderr.count("clinic-archive: error: could not crawl") == 2
     assert result.stderr.rstrip().endswith("clinic-archive: error: no site could be crawled")
+
+
+def mapped_clinic(name: str, posts: int):
+    """A small host's clinic blog: robots.txt naming a sitemap with lastmod, a home page linking
+    every post, no ETag or Last-Modified on any response (FaultServer sends neither)."""
+
+    def build(base: str) -> dict[str, Reply]:
+        routes = clinic(name, posts)(base)
+        urls = "".join(
+            f"<url><loc>{base}/blog/{name}-{i}/</loc><lastmod>2024-03-0{i + 1}</lastmod></url>"
+            for i in range(posts)
+        )
+        sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        routes["/robots.txt"] = Reply(
+            body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
+        )
+        routes["/sitemap.xml"] = Reply(body=sitemap.encode(), content_type="application/xml")
+        return routes
+
+    return build
+
+
+def test_a_seeds_file_of_twenty_two_sites_crawled_then_recrawled(tmp_path: Path):
+    """The done-means crawl of issue 22: 22 seeds on their own loopback hosts (127.0.1.x), of
+    which 17 clinics and five that fail each in its own way; then a recrawl on servers with no
+    ETag, where the sitemaps' lastmod spares every post of every site."""
+    good = [FaultServer(mapped_clinic(f"clinic{i}", 2), host=f"127.0.1.{i + 1}") for i in range(17)]
+    failing = [
+        FaultServer(
+            lambda b: {"/robots.txt": Reply(body=b"User-agent: *\nDisallow: /\n", content_type="text/plain")},
+            host="127.0.1.101",
+        ),
+        FaultServer(
+            lambda b: {"/": Reply(body=b"%PDF-1.4 opening hours", content_type="application/pdf")},
+            host="127.0.1.102",
+        ),
+        FaultServer(lambda b: {"/": redirect("http://sold-domain.example/")}, host="127.0.1.103"),
+    ]
+    servers = good + failing
+    for server in servers:
+        server.start()
+    bad = {
+        "http://expired-clinic.invalid/": "unreachable",
+        f"http://127.0.1.104:{refused_port()}/": "unreachable",
+        f"{failing[0].url}/": "blocked_by_robots",
+        f"{failing[1].url}/": "not_html",
+        f"{failing[2].url}/": "redirected_off_site",
+    }
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(
+        "\n".join([*(f"{s.url}/" for s in good[:9]), *bad, *(f"{s.url}/" for s in good[9:])]) + "\n"
+    )
+    out = tmp_path / "out"
+    try:
+        first = crawl([], out, "--seeds-file", str(seeds))
+        asked_before = {s.url: len(s.requests) for s in good}
+        second = crawl([], out, "--seeds-file", str(seeds))
+        asked_again = [t for s in good for _, t in s.requests[asked_before[s.url] :]]
+    finally:
+        for server in servers:
+            server.stop()
+    for result in (first, second):
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "Traceback" not in result.stderr
+        assert "Sites: 22, 17 crawled, 5 could not be (see sites.jsonl)" in result.stdout, result.stdout[
+            -2000:
+        ]
+    assert len(first.crawls) == 2 and len(second.articles) == 34  # no new line on the recrawl
+    assert len({(r["site"], r["title"]) for r in second.articles}) == 34
+    assert not [t for t in asked_again if "/blog/" in t], asked_again  # not one post downloaded again
+    lines = read_jsonl(out / "sites.jsonl")
+    assert len(lines) == 44
+    by_crawl: dict[str, dict[str, dict]] = {}
+    for line in lines:
+        by_crawl.setdefault(line["crawl_id"], {})[line["seed"]] = line
+    crawl1, crawl2 = (by_crawl[c["crawl_id"]] for c in first.crawls)
+    for seed, status in bad.items():
+        assert crawl1[seed]["status"] == crawl2[seed]["status"] == status, crawl1[seed]
+    assert "sold-domain.example" in crawl1[f"{failing[2].url}/"]["reason"]
+    for server in good:
+        before, after = crawl1[f"{server.url}/"], crawl2[f"{server.url}/"]
+        assert before["status"] == after["status"] == "ok"
+        assert before["articles"]["new"] == 2 and after["articles"] == {
+            "new": 0,
+            "changed": 0,
+            "unchanged": 2,
+            "removed": 0,
+        }
+        assert (
+            before["final_host"] == after["final_host"] == f"127.0.1.{good.index(server) + 1}:{server.port}"
+        )
+    assert second.crawls[-1]["skipped"]["unchanged_lastmod"] == 34
