@@ -174,6 +174,9 @@ def _extract(
     text = join_paragraphs(lines)
     words = word_count(text)
     if words == 0:
+        if shape.link_density >= 0.5:  # a home or index page of links: a page, not a failure
+            why = f"no text of its own: a page of links ({shape.link_density:.0%} of its text is links)"
+            return NotArticle(url, why, "listing" if listing else "not_article", signals=("no main text",))
         return PageError(url, "extract", "no_main_content", "no article text found in the page")
     verdict = classify(meta, shape, url, text, discovered_via)
     if listing:

@@ -216,3 +216,31 @@ def test_link_density_leaves_menus_and_footers_out():
     source = html("".join(TEASER.format(n=n) for n in range(4)))
     listing = page_shape(lxml_html.fromstring(source), source)
     assert listing.post_list == 4 and listing.teaser_links == 4 and listing.link_density > 0.2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<h1>Clinic</h1><h2>Recent posts</h2><ul>{links}</ul>",  # a small host's home page
+        "<div class='grid'>{links}</div>",  # a page builder's tile grid of post links
+        "<main><h2>Latest</h2><ol>{links}</ol><p><a href='/blog/page/2/'>Older</a></p></main>",
+    ],
+)
+@pytest.mark.parametrize("chrome", [True, False])
+def test_a_page_of_links_with_no_text_of_its_own_is_not_an_article_not_an_error(body: str, chrome: bool):
+    """With or without a menu around them: a home or index page that is only links to posts is
+    a page that is not an article, never an extraction error (a broad crawl meets one per site)."""
+    links = "".join(f"<li><a href='/blog/post-{i}/'>Post {i} about back pain</a></li>" for i in range(6))
+    page = (
+        html(body.format(links=links)) if chrome else f"<html><body>{body.format(links=links)}</body></html>"
+    )
+    result = extract_article(page, "https://clinic.example/", discovered_via=["seed"])
+    assert isinstance(result, NotArticle) and result.kind == "not_article", result
+    listing = extract_article(page, "https://clinic.example/blog/", listing=True)
+    assert isinstance(listing, NotArticle) and listing.kind == "listing", listing
+
+
+def test_a_page_of_scripts_only_is_still_an_extraction_error():
+    page = "<html><body><div id='app'></div><script>render()</script></body></html>"
+    result = extract_article(page, "https://clinic.example/p/")
+    assert not isinstance(result, Article | NotArticle) and result.error == "no_main_content"
