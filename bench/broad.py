@@ -15,7 +15,10 @@ finish sooner); their ratio; peak RSS; requests per site; the smallest gap betwe
 to one site; when the sites finished (spread). Then a second crawl into the same output: with no
 ETag on these servers, sitemap ``lastmod`` alone must spare every post (0 post downloads).
 Targets (issue 22): at 120 sites x 20 posts, wall at most 1.3x the floor; no gap under half the
-delay (Scrapy randomises delays between 0.5x and 1.5x).
+delay (the issue allows for Scrapy's jitter of 0.5x-1.5x; the crawler now keeps the delay as a
+minimum, DOWNLOAD_DELAY_JITTER = 0, so gaps should be the delay itself). The gaps are timed where
+the servers see the requests: with a thousand servers in this process the server threads' own
+delays can shorten an apparent gap. Peak RSS: at 1,000 sites x 5 posts within 1.5x of 100 x 5.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 import statistics
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.sites):
             root = work / "sites" / f"s{i}"
             build_site(root, f"Clinic {i}", args.posts)
-            servers.append(SiteServer(root, host=address(i), delay=args.latency, etags=False).start())
+            server = SiteServer(root, host=address(i), delay=args.latency, etags=False, poll_interval=5.0)
+            servers.append(server.start())
         seeds = work / "seeds.txt"
         seeds.write_text("".join(f"{s.url}/\n" for s in servers))
         out = work / "out"
@@ -116,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             s.requests.clear()
         second = measure(cmd, ROOT, cpus, work / "second.log")
         post_downloads = sum(1 for s in servers for _, p in s.requests if p.startswith("/blog/post-"))
-        for s in servers:
-            s.stop()
+        with ThreadPoolExecutor(max_workers=64) as pool:  # each stop waits up to one poll interval
+            list(pool.map(SiteServer.stop, servers))
         articles = sum(1 for line in (out / "articles.jsonl").read_text().splitlines() if line.strip())
     if first.code != 0 or second.code != 0:
         print(f"bench/broad.py: a crawl failed (exit {first.code}, {second.code})", file=sys.stderr)

@@ -32,6 +32,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # not one that must wait for its site's delay while others could go (Scrapy's broad-crawl queue)
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 0.5
+# --delay is a minimum: no jitter (Scrapy's default draws each delay from 0.5x-1.5x, so two
+# requests to one site came half the delay apart, and in a broad crawl the slowest of many sites
+# drew long delays: 120 sites x 20 posts took 1.31-1.34x the floor with it, 1.01x without)
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -192,6 +196,7 @@ EXTENSIONS = {
     # OUTPUT/sites.jsonl: one line per site per crawl, how each seed's crawl went (crawler/sites.py)
     "crawler.sites.SitesReport": 505,
     "crawler.extensions.Progress": 510,
+    "crawler.extensions.ScraperBacklog": 520,
 }
 CLINIC_PROGRESS = False  # the CLI turns this on: a live status line on a terminal
 CLINIC_PROGRESS_INTERVAL = 0.5
@@ -201,6 +206,10 @@ CLINIC_PROGRESS_INTERVAL = 0.5
 # ~1-2 ms of the reactor thread per page). The spider yields at most one item per response,
 # so more than one never runs in parallel anyway.
 CONCURRENT_ITEMS = 1
+# Each response waiting for its callback, extraction and the archive counts at least this many
+# bytes against SCRAPER_SLOT_MAX_ACTIVE_SIZE (Scrapy: 1 KB): a waiting 2 KB page holds ~40 KB,
+# so Scrapy's 5 MB let ~3,000 of them pile up in a broad crawl (crawler/extensions.py; 0: off)
+CLINIC_SCRAPER_RESPONSE_COST = 32 * 1024
 # Scrapy's disk queue (JOBDIR) with cheaper request serialisation (crawler/queues.py): same
 # pickled requests, without reading every attribute of the spider twice per request.
 SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"

@@ -52,11 +52,20 @@ class SiteServer:
     """Serve ``root`` on 127.0.0.1 (a free port by default) in a background thread."""
 
     def __init__(
-        self, root: str | Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0, etags: bool = True
+        self,
+        root: str | Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0.0,
+        etags: bool = True,
+        poll_interval: float = 0.5,
     ) -> None:
         self.root = Path(root).resolve()
         self.delay = delay  # seconds before each answer: a slow site, for interrupting crawls
         self.etags = etags  # False: no ETag or Last-Modified, as many small hosts (bench/broad.py)
+        # how often the idle server thread wakes to check for stop(): a thousand servers in one
+        # process (bench/broad.py) wake less often, or their polling competes with the crawl
+        self.poll_interval = poll_interval
         routes_file = self.root / "_routes.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
@@ -75,7 +84,9 @@ class SiteServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SiteServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": self.poll_interval}, daemon=True
+        )
         self._thread.start()
         return self
 

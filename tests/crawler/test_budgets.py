@@ -189,3 +189,56 @@ def test_max_pages_goes_to_posts_first_and_the_summary_says_it_stopped_the_crawl
     assert not asked & set(others)
     assert result.crawls[-1]["max_pages"] == 6
     assert "Stopped at --max-pages 6: " in result.stdout
+
+
+def backlog_prelude(report: str) -> str:
+    """Python run in the crawl process first: records the most responses Scrapy's scraper held
+    at once (waiting for their callback, extraction and the archive)."""
+    return (
+        "import atexit, json\n"
+        "from scrapy.core import scraper\n"
+        "peak = [0]\n"
+        "add = scraper.Slot.add_response_request\n"
+        "def counted(self, result, request):\n"
+        "    deferred = add(self, result, request)\n"
+        "    peak[0] = max(peak[0], len(self.active))\n"
+        "    return deferred\n"
+        "scraper.Slot.add_response_request = counted\n"
+        f"atexit.register(lambda: open({report!r}, 'w').write(json.dumps(peak[0])))\n"
+        "import os\nos.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+    )
+
+
+@pytest.mark.parametrize("cost", [None, "0"])
+def test_small_pages_waiting_for_extraction_are_bounded_by_what_they_cost(tmp_path, cost):
+    """Fetching 600 small posts outruns one extraction worker on one CPU: the pages wait in
+    Scrapy's scraper. Counted at their real cost (crawler/extensions.py: ScraperBacklog), at
+    most SCRAPER_SLOT_MAX_ACTIVE_SIZE / 32 KB of them wait at once (plus what the downloader
+    has in flight); counted by their bodies, twice as many did."""
+    posts = 600
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<a href="/blog/post-{i}/">{i}</a>' for i in range(posts))
+        pages = {
+            f"/blog/post-{i}/": Reply(body=article_html(f"Post {i}", filler(f"sprain {i}") * 20).encode())
+            for i in range(posts)
+        }
+        return {"/": Reply(body=f"<html><body>{links}</body></html>".encode()), **pages}
+
+    report = tmp_path / "peak.json"
+    settings = ["-s", "CLINIC_EXTRACT_WORKERS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64"]
+    settings += ["-s", "SCRAPER_SLOT_MAX_ACTIVE_SIZE=2000000"]  # 2 MB: ~280 of these 7 KB posts
+    if cost is not None:
+        settings += ["-s", f"CLINIC_SCRAPER_RESPONSE_COST={cost}"]
+    with FaultServer(build, host="127.0.0.2") as server:
+        result = crawl([f"{server.url}/"], tmp_path / "out", *settings, prelude=backlog_prelude(str(report)))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.articles) == posts, (len(result.articles), result.stderr[-1500:])
+    peak = int(report.read_text())
+    bound = 2_000_000 // (32 * 1024) + 64 + 1  # the budget, plus what the downloader already had in flight
+    if cost is None:
+        assert 0 < peak <= bound, peak
+    else:
+        assert peak > bound, (
+            f"fetching did not outrun extraction ({peak} pages waited at most): the test proves nothing"
+        )

@@ -63,3 +63,28 @@ def test_numeric_options_are_checked(args, message, tmp_path):
 def test_reextract_needs_a_worker(tmp_path):
     proc = run_cli("reextract", str(tmp_path / "x.warc.gz"), "-o", str(tmp_path / "out"), "--jobs", "0")
     assert proc.returncode == 2 and "--jobs: must be 1 or more, not 0" in proc.stderr
+
+
+def test_delay_is_a_minimum_between_requests_to_one_site(tmp_path):
+    """--delay means at least that long between two requests to one site: no jitter that sends
+    some after half the delay (Scrapy's default draws each delay from 0.5x-1.5x)."""
+    import itertools
+
+    from conftest import crawl
+    from faultserver import FaultServer, Reply, article_html, filler
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<a href="/blog/post-{i}/">Post {i}</a> ' for i in range(8))
+        posts = {
+            f"/blog/post-{i}/": Reply(body=article_html(f"Post {i}", filler(f"knee {i}")).encode())
+            for i in range(8)
+        }
+        return {"/": Reply(body=f"<html><body>{links}</body></html>".encode()), **posts}
+
+    with FaultServer(build, host="127.0.0.2") as server:
+        result = crawl([f"{server.url}/"], tmp_path / "out", "--delay", "0.4")
+        times = sorted(t for t, _ in server.requests)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.articles) == 8 and len(times) >= 10  # robots.txt, home, posts (and probes)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.35, sorted(gaps)[:3]  # 0.4 s, less what the server's clock adds
