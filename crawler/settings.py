@@ -27,6 +27,9 @@ ROBOTSTXT_OBEY = True
 # "Broad Crawls" advice); a -s CONCURRENT_REQUESTS=N of your own is kept as it is.
 CONCURRENT_REQUESTS = 16
 CLINIC_MAX_CONCURRENT_REQUESTS = 256
+# A seeds file longer than this is read as sites finish: at most this many sites have requests
+# waiting or under way at once (crawler/spiders/window.py; 0: all seeds at the start)
+CLINIC_ACTIVE_SITES = 1000
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # The scheduler hands the downloader a request of the site with the fewest downloads under way,
 # not one that must wait for its site's delay while others could go (Scrapy's broad-crawl queue)
@@ -165,6 +168,9 @@ CLINIC_OUTPUT_DIR = "output"
 CLINIC_CRAWL_ID = None  # set per crawl; generated when empty
 
 DOWNLOADER_MIDDLEWARES = {
+    # first of all: a request taken from the scheduler leaves its site's count of waiting requests,
+    # by which a broad crawl releases the next seed (crawler/spiders/window.py)
+    "crawler.spiders.window.WindowMiddleware": 1,
     # Retry-After and back-off instead of immediate retries (crawler/fetch/retry.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.RetryAfterMiddleware": 550,

@@ -38,6 +38,9 @@ def parse_settings(items: list[str]) -> dict[str, str]:
 NO_SITE_CRAWLED = 3
 
 
+SEED_LINES = 20  # failed seeds named on the terminal; the rest are in sites.jsonl
+
+
 @dataclass
 class CrawlOutcome:
     """How a crawl run ended, for the command's exit status."""
@@ -48,15 +51,19 @@ class CrawlOutcome:
     seeds: int = 0
 
     def exit_code(self) -> int:
-        """0 when at least one site was crawled, each failed seed said on its own line; 130 when
+        """0 when at least one site was crawled, each failed seed said on its own line (the
+        first SEED_LINES); 130 when
         stopped; NO_SITE_CRAWLED when not one seed could be fetched."""
         if self.finish_reason == "shutdown":
             print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
             return 130
         none = bool(self.seed_failures) and len(self.seed_failures) >= self.seeds
-        for url, message in self.seed_failures.items():
-            level = "error" if none else "warning"
+        level = "error" if none else "warning"
+        for url, message in list(self.seed_failures.items())[:SEED_LINES]:
             print(f"clinic-archive: {level}: could not crawl {url}: {message}", file=sys.stderr)
+        if (more := len(self.seed_failures) - SEED_LINES) > 0:
+            rest = f"and {more} more seeds could not be crawled (see sites.jsonl)"
+            print(f"clinic-archive: {level}: {rest}", file=sys.stderr)
         if none:
             print("clinic-archive: error: no site could be crawled", file=sys.stderr)
             return NO_SITE_CRAWLED

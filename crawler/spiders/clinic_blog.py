@@ -52,6 +52,7 @@ from crawler.spiders.recrawl import RecrawlMixin
 from crawler.spiders.rendering import RenderMixin
 from crawler.spiders.resume import ResumeMixin
 from crawler.spiders.site_maps import PRIORITY, SiteMapsMixin
+from crawler.spiders.window import SiteWindow
 from pipelines.archive import KnownPage, by_url, load_known_pages, new_crawl_id
 from pipelines.extract import codec_name, html_encoding
 from pipelines.record import (
@@ -103,6 +104,7 @@ class ClinicBlogSpider(
         self._pending_via: dict[str, list[str]] = {}
         self.seed_failures: dict[str, str] = {}  # seed URL -> why it could not be fetched
         self.seed_error_kinds: dict[str, str] = {}  # seed URL -> its error kind (crawler/sites.py)
+        self.site_window: SiteWindow | None = None  # with more seeds than CLINIC_ACTIVE_SITES
         self._init_site_maps()
         self.limits = Limits()  # per-site discovery limits (crawler/discovery/budgets.py)
         self.budgets = SiteBudgets({})
@@ -181,6 +183,8 @@ class ClinicBlogSpider(
                 crawler.signals.connect(handler, signal=signal)
         output, shard = settings.get("CLINIC_OUTPUT_DIR") or "output", settings.get("CLINIC_SHARD")
         spider._setup_scope(settings)
+        if (window := settings.getint("CLINIC_ACTIVE_SITES")) > 0 and len(spider.seeds) > window:
+            spider.site_window = SiteWindow(crawler, window)
         spider.known = by_url(load_known_pages(output, shard, sites=spider.sites))  # these sites only
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
@@ -197,6 +201,8 @@ class ClinicBlogSpider(
         for request in self._unfinished_requests():
             yield request
         for seed in self.seeds:
+            if self.site_window is not None:
+                await self.site_window.room()  # the next seed once a site is done (window.py)
             for request in self.seed_requests(seed):
                 yield request
 

@@ -9,9 +9,11 @@ are no longer resolved before the crawl starts: each seed is checked as it is cr
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from conftest import crawl, read_jsonl
 from faultserver import FaultServer, Reply, article_html, filler, redirect
 
@@ -198,3 +200,66 @@ def test_a_seeds_file_of_twenty_two_sites_crawled_then_recrawled(tmp_path: Path)
             before["final_host"] == after["final_host"] == f"127.0.1.{good.index(server) + 1}:{server.port}"
         )
     assert second.crawls[-1]["skipped"]["unchanged_lastmod"] == 34
+
+
+def slow_clinic(name: str, posts: int):
+    """A clinic whose pages each take 50 ms: a site stays busy long enough to be seen busy."""
+
+    def build(base: str) -> dict[str, Reply]:
+        routes = clinic(name, posts)(base)
+
+        def slowly(reply: Reply):
+            def answer(target: str, attempt: int) -> Reply:
+                time.sleep(0.05)
+                return reply
+
+            return answer
+
+        return {path: slowly(reply) for path, reply in routes.items()}
+
+    return build
+
+
+def most_sites_at_once(servers: list[FaultServer]) -> int:
+    """The most sites whose first-to-last request spans overlapped at one instant."""
+    spans = [(min(t for t, _ in s.requests), max(t for t, _ in s.requests)) for s in servers if s.requests]
+    return max(sum(1 for a, b in spans if a <= start <= b) for start, _ in spans)
+
+
+@pytest.mark.parametrize("window", [3, 0])
+def test_a_long_seeds_file_is_released_as_sites_finish(tmp_path: Path, window: int):
+    """With more seeds than CLINIC_ACTIVE_SITES, the next seed is taken when a site has nothing
+    left waiting or downloading (crawler/spiders/window.py): every site is still crawled, and
+    only a few at once. (0: every seed at the start, as Scrapy reads start requests.)"""
+    servers = [FaultServer(slow_clinic(f"c{i}", 3), host=f"127.0.2.{i + 1}") for i in range(12)]
+    for server in servers:
+        server.start()
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("".join(f"{s.url}/\n" for s in servers))
+    try:
+        result = crawl(
+            [], tmp_path / "out", "--seeds-file", str(seeds), "-s", f"CLINIC_ACTIVE_SITES={window}"
+        )
+    finally:
+        for server in servers:
+            server.stop()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.articles) == 36
+    overlap = most_sites_at_once(servers)
+    if window:
+        assert overlap <= 2 * window, overlap  # a site parsing a page has nothing waiting for a moment
+    else:
+        assert overlap > 6, overlap  # the control: without the window, all sites start together
+
+
+def test_only_the_first_failed_seeds_are_named_on_the_terminal(tmp_path: Path):
+    with FaultServer(clinic("good", 1), host="127.0.0.2") as good:
+        port = refused_port()
+        dead = [f"http://127.0.3.{i + 1}:{port}/" for i in range(25)]
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text("\n".join([f"{good.url}/", *dead]) + "\n")
+        result = crawl([], tmp_path / "out", "--seeds-file", str(seeds))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr.count("clinic-archive: warning: could not crawl ") == 20
+    assert "clinic-archive: warning: and 5 more seeds could not be crawled (see sites.jsonl)" in result.stderr
+    assert len(read_jsonl(tmp_path / "out" / "sites.jsonl")) == 26
