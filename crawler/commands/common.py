@@ -70,6 +70,15 @@ class CrawlOutcome:
         return 0
 
 
+def _starting_error(failure: Any) -> str:
+    """One line for an exception raised while the crawl was being set up; its traceback goes to
+    the log, where the rest of the crawl's details are."""
+    logging.getLogger(__name__).error(
+        "the crawl could not start", exc_info=(failure.type, failure.value, failure.getTracebackObject())
+    )
+    return f"{failure.type.__name__}: {failure.value}"
+
+
 def broad_concurrency(settings: Any, sites: int) -> int:
     """The crawl's CONCURRENT_REQUESTS for ``sites`` seeds: each site's own concurrency, summed,
     within CONCURRENT_REQUESTS (the floor) and CLINIC_MAX_CONCURRENT_REQUESTS (the cap)."""
@@ -115,7 +124,9 @@ def run_spider(
     process = CrawlerProcess(settings)
     quiet_log_file_errors()
     crawler = process.create_crawler(ClinicBlogSpider)
-    process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
+    started = process.crawl(crawler, seeds=seeds, since=since, max_pages=max_pages or None, crawl_id=crawl_id)
+    why: list[str] = []  # what stopped the crawl from starting (a setting, Redis, the archive)
+    started.addErrback(lambda failure: why.append(_starting_error(failure)))
     # What exists now (modules, settings, the spider and the archive state it loaded) lives as long
     # as the crawl: out of the garbage collector's sight, its full passes stop walking it over and
     # over (they took ~3% of the crawl process's CPU at N = 1,000; ~2% since).
@@ -138,6 +149,8 @@ def run_spider(
         return CrawlOutcome(1)
     if summary is None:
         where = f"the log {log_file}" if not verbose else "the log above"
+        if why:
+            return CrawlOutcome(fail(f"the crawl could not start: {why[0]} (details in {where})", 1))
         return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
     failures = dict(spider.seed_failures) if spider is not None else {}
     return CrawlOutcome(None, summary["finish_reason"], failures, len(seeds))
@@ -204,20 +217,37 @@ def add_redis_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def enqueue_crawl(redis_url: str, name: str | None, seeds: list[str], options: dict[str, Any]) -> int:
-    """``crawl --redis``: register the crawl and its seeds on Redis, print how to start workers."""
+def enqueue_crawl(
+    redis_url: str, name: str | None, seeds: list[str], options: dict[str, Any], archive: Path | None = None
+) -> int:
+    """``crawl --redis``: register the crawl and its seeds on Redis, share what ``archive``
+    already holds of those sites (an incremental recrawl), print how to start workers."""
     import time
 
-    from crawler.distributed import DistributedError, connect, create_crawl
+    from crawler.distributed import DistributedError, Keys, connect, create_crawl
+    from crawler.distributed.keys import redis_error
+    from crawler.distributed.known import publish_known
+    from pipelines.archive import ArchiveError, known_across_shards
+    from pipelines.record import site_key
 
     name = name or time.strftime("crawl-%Y%m%d-%H%M%S", time.gmtime())
     try:
         server = connect(redis_url)
+        known = {}
+        if archive is not None and archive.is_dir():
+            known = known_across_shards(archive, {site_key(s) for s in seeds})
         meta = create_crawl(server, name, seeds, options)
+        shared = publish_known(server, Keys(name), known.values())
     except DistributedError as exc:
         return fail(str(exc))
+    except (ArchiveError, OSError) as exc:
+        return fail(f"cannot read the archive in {archive}: {exc}")
+    except redis_error() as exc:
+        return fail(f"lost Redis at {redis_url}: {exc}")
     count = f"{len(seeds)} seed{'' if len(seeds) == 1 else 's'}"
     print(f"Queued crawl {name!r} (crawl id {meta['crawl_id']}) on {redis_url}: {count}.")
+    if shared:
+        print(f"Shared {shared} archived pages from {archive} with the workers: the recrawl is incremental.")
     print("Start workers (on this machine or others), then merge their shards:")
     print(f"  clinic-archive worker --redis {redis_url} --crawl {name} -o output/")
     print(f"  clinic-archive crawl-status --redis {redis_url} --crawl {name}")

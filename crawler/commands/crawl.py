@@ -182,7 +182,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         from crawler.commands.common import enqueue_crawl
 
         options = {"since": args.since, "max_pages": args.max_pages, "settings": overrides}
-        return enqueue_crawl(args.redis, args.crawl, seeds, options)
+        return enqueue_crawl(args.redis, args.crawl, seeds, options, Path(args.output))
     if args.crawl:
         return fail("--crawl names a distributed crawl: use it with --redis")
     return run_crawl(

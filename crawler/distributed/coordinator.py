@@ -51,6 +51,23 @@ class Coordinator:
         server = connection.from_settings(crawler.settings)
         return cls(crawler, server, crawl, crawler.settings.get("CLINIC_SHARD"))
 
+    def known_pages(self, own: dict[str, Any]) -> dict[str, Any]:
+        """The worker's own archived pages with those ``crawl --redis`` published (known.py)."""
+        from crawler.distributed.known import shared_known
+
+        known = shared_known(self.server, self.keys, own)
+        log.info("%d archived pages known to this worker (%d from its own shard)", len(known), len(own))
+        return known
+
+    def confirm(self, page_id: str) -> bool:
+        """True the first time any worker of the crawl finds this archived page unchanged, so
+        that sites.jsonl counts it once however many workers reached it."""
+        try:
+            return bool(self.server.sadd(self.keys.confirmed, page_id))
+        except redis_error() as exc:
+            self.lost(exc)
+            return False
+
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"clinic/distributed/{key}", n)
 

@@ -110,3 +110,11 @@ class Keys:
     @property
     def events(self) -> str:  # hash of counters: requeued requests, dead workers
         return f"{self.base}:events"
+
+    @property
+    def confirmed(self) -> str:  # set: ids of archived pages a worker found unchanged
+        return f"{self.base}:confirmed"
+
+    @property
+    def known(self) -> str:  # hash: article id -> its newest archived state (KnownPage, JSON)
+        return f"{self.base}:known"

@@ -185,7 +185,10 @@ class ClinicBlogSpider(
         spider._setup_scope(settings)
         if (window := settings.getint("CLINIC_ACTIVE_SITES")) > 0 and len(spider.seeds) > window:
             spider.site_window = SiteWindow(crawler, window)
-        spider.known = by_url(load_known_pages(output, shard, sites=spider.sites))  # these sites only
+        known = load_known_pages(output, shard, sites=spider.sites)  # these sites only
+        if spider.coordinator is not None:  # and what crawl --redis published from the archive
+            known = spider.coordinator.known_pages(known)
+        spider.known = by_url(known)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         robots_signal = getattr(signals, "robots_parsed", None)
         spider.robots_via_signal = bool(robots_signal) and settings.getbool("ROBOTSTXT_OBEY")

@@ -40,8 +40,12 @@ class RecrawlMixin:
         """An archived post confirmed unchanged without a new line (a sitemap lastmod, a 304):
         counted for its site (crawler/sites.py)."""
         tally = getattr(self.crawler, "site_tally", None)
-        if tally is not None:
-            tally.article(url, "unchanged")
+        if tally is None:
+            return
+        page = self.known.get(url)
+        if self.coordinator is not None and page is not None and not self.coordinator.confirm(page.id):
+            return  # another worker confirmed it first (a 304 there, a lastmod here): counted once
+        tally.article(url, "unchanged")
 
     def _held_back(self, url: str, priority: int, via: str) -> bool:
         """Hold a page link to an archived post until its site's sitemaps and feeds are read: the

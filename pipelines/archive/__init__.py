@@ -27,6 +27,7 @@ _EXPORTS = {
     "hold_lock": "jsonl",
     "iter_records": "jsonl",
     "load_known_pages": "jsonl",
+    "known_across_shards": "merge",
     "new_crawl_id": "jsonl",
     "repair_torn_tail": "lines",
     "iter_lines": "lines",
@@ -71,6 +72,6 @@ if TYPE_CHECKING:
         shard_file,
     )
     from pipelines.archive.lines import Line, iter_lines, parse_checked, repair_torn_tail
-    from pipelines.archive.merge import merge_archives, shard_files
+    from pipelines.archive.merge import known_across_shards, merge_archives, shard_files
     from pipelines.archive.validate import BadLine, validate_file
     from pipelines.archive.warc import DEFAULT_COMPRESS_LEVEL, WarcCapture

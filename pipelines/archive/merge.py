@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.archive.jsonl import REMOVED, JsonlWriter
+from pipelines.archive.jsonl import ARTICLES, REMOVED, JsonlWriter, KnownPage, load_known_pages
 from pipelines.archive.lines import iter_lines, parse_checked
 from pipelines.archive.warc import RAW_DIR
 
@@ -47,6 +47,21 @@ def shard_files(directory: Path, stem: str) -> list[Path]:
     return sorted(
         p for p in directory.glob(f"{stem}*.jsonl") if p.stem == stem or p.stem.startswith(f"{stem}-")
     )
+
+
+def known_across_shards(directory: str | Path, sites: Iterable[str] | None = None) -> dict[str, KnownPage]:
+    """Newest state of every article of ``directory``, its ``articles.jsonl`` and its workers'
+    ``articles-<worker>.jsonl`` read together (the highest version of each id wins): what a
+    distributed recrawl shares with its workers (crawler/distributed/known.py)."""
+    known: dict[str, KnownPage] = {}
+    sites = None if sites is None else list(sites)
+    stem = ARTICLES.removesuffix(".jsonl")
+    for path in shard_files(Path(directory), stem):
+        shard = path.stem.removeprefix(f"{stem}-") if path.stem != stem else None
+        for page in load_known_pages(directory, shard, sites=sites).values():
+            if page.id not in known or page.version > known[page.id].version:
+                known[page.id] = page
+    return known
 
 
 def _scan(path: Path, source: int) -> Iterator[_Line]:

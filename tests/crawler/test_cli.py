@@ -78,3 +78,15 @@ def test_validate_reports_bad_lines_by_number(tmp_path):
     assert f"{archive}:3: not JSON" in proc.stdout
     assert f"{archive}:1:" not in proc.stdout and f"{archive}:4:" not in proc.stdout
     assert "4 lines checked, 2 bad" in proc.stderr
+
+
+def test_a_crawl_that_cannot_start_says_why_in_one_line(tmp_path):
+    """An archive the crawl cannot read (here articles.jsonl is a directory) stops it before
+    the first request: one line naming the error, the traceback in the log file."""
+    (tmp_path / "articles.jsonl").mkdir()
+    proc = run_cli("crawl", "http://127.0.0.1:9/", "-o", str(tmp_path))
+    assert proc.returncode == 1
+    assert "clinic-archive: error: the crawl could not start: IsADirectoryError: " in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    (log,) = (tmp_path / "logs").glob("*.log")
+    assert "Traceback" in log.read_text()
