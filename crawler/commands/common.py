@@ -224,9 +224,7 @@ def enqueue_crawl(
     already holds of those sites (an incremental recrawl), print how to start workers."""
     import time
 
-    from crawler.distributed import DistributedError, Keys, connect, create_crawl
-    from crawler.distributed.keys import redis_error
-    from crawler.distributed.known import publish_known
+    from crawler.distributed import DistributedError, Keys, connect, create_crawl, publish_known, redis_error
     from pipelines.archive import ArchiveError, known_across_shards
     from pipelines.record import site_key
 

@@ -22,9 +22,10 @@ duplicate filter (a set of fingerprints). This module adds what it leaves out:
 
 Modules by role: ``keys`` (names on Redis), ``scripts`` (the Lua scripts), ``crawls`` (creating,
 inspecting and cleaning a crawl; a worker's settings), ``coordinator`` (a worker's in-flight
-requests, heartbeats and the end of the crawl), ``politeness`` (per-site leases) and
-``scheduler`` (the scrapy-redis scheduler and queue, imported only by a worker's settings so that
-scrapy-redis stays an optional extra).
+requests, heartbeats and the end of the crawl), ``politeness`` (per-site leases), ``known``
+(the archive's pages, shared for an incremental recrawl), ``maps`` (sitemaps read and links
+held crawl-wide) and ``scheduler`` (the scrapy-redis scheduler and queue, imported only by a
+worker's settings so that scrapy-redis stays an optional extra).
 """
 
 from crawler.distributed.budgets import SharedBudgets
@@ -39,7 +40,8 @@ from crawler.distributed.crawls import (
     worker_settings,
     workers_of,
 )
-from crawler.distributed.keys import DistributedError, Keys, check_name, default_worker_id
+from crawler.distributed.keys import DistributedError, Keys, check_name, default_worker_id, redis_error
+from crawler.distributed.known import publish_known
 from crawler.distributed.politeness import SitePoliteness
 
 __all__ = [
@@ -56,6 +58,8 @@ __all__ = [
     "create_crawl",
     "default_worker_id",
     "list_crawls",
+    "publish_known",
+    "redis_error",
     "worker_settings",
     "workers_of",
 ]

@@ -10,6 +10,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.distributed.keys import INSTALL_HINT, Keys, redis_error
+from crawler.distributed.maps import SharedMaps
 from crawler.distributed.scripts import BEAT, FINISH, POP_SEED, REQUEUE
 from pipelines.record import clean_url
 
@@ -34,6 +35,7 @@ class Coordinator:
         self._requeue = server.register_script(REQUEUE)
         self._finish = server.register_script(FINISH)
         self._pop_seed = server.register_script(POP_SEED)
+        self.maps = SharedMaps(server, self.keys)  # sitemaps read and links held, crawl-wide
         self._loop: Any = None
         self.finished = False
         self.declared_dead = False
@@ -160,9 +162,18 @@ class Coordinator:
         if self.finished or self.failed:
             return
         done = self._finish(
-            keys=[self.keys.seeds, self.keys.requests, self.keys.workers, self.keys.finished],
+            keys=[
+                self.keys.seeds,
+                self.keys.requests,
+                self.keys.workers,
+                self.keys.finished,
+                self.keys.held_sites,
+            ],
             args=[self.keys.inflight_prefix],
         )
+        if done == 2:  # nothing left but links held for maps that never answered: follow them
+            self.crawler.spider.follow_held(self.maps.drain())
+            raise DontCloseSpider
         if done:
             self.finished = True
             log.info("crawl %s is done: no request left on Redis", self.keys.crawl)

@@ -112,6 +112,33 @@ class Keys:
         return f"{self.base}:events"
 
     @property
+    def maps_asked(self) -> str:  # set: sitemap and feed URLs asked for (crawler/distributed/maps.py)
+        return f"{self.base}:maps:asked"
+
+    @property
+    def maps_read(self) -> str:  # set: sitemap and feed URLs answered or failed
+        return f"{self.base}:maps:read"
+
+    @property
+    def maps_pending(self) -> str:  # hash: site -> its maps asked for and not yet read
+        return f"{self.base}:maps:pending"
+
+    @property
+    def maps_started(self) -> str:  # set: sites with at least one map asked for
+        return f"{self.base}:maps:started"
+
+    @property
+    def held_prefix(self) -> str:
+        return f"{self.base}:held:"
+
+    def held(self, site: str) -> str:  # list: links to archived posts waiting for the site's maps
+        return f"{self.held_prefix}{site}"
+
+    @property
+    def held_sites(self) -> str:  # set: sites with held links
+        return f"{self.base}:held-sites"
+
+    @property
     def confirmed(self) -> str:  # set: ids of archived pages a worker found unchanged
         return f"{self.base}:confirmed"
 

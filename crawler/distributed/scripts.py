@@ -105,9 +105,60 @@ if redis.call('LLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then retu
 for _, w in ipairs(redis.call('HKEYS', KEYS[3])) do
   if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
 end
+if redis.call('SCARD', KEYS[5]) > 0 then return 2 end
 local t = redis.call('TIME')
 redis.call('SET', KEYS[4], t[1])
 return 1
+"""
+
+
+# Sitemaps and feeds read crawl-wide, and page links to archived posts held until a site's are
+# (crawler/distributed/maps.py). A map URL asked for: once per crawl, pending for its site.
+# KEYS: asked set, pending hash, started set; ARGV: url, site. 1 when this is the first ask.
+MAP_ASKED = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1
+"""
+
+# A map URL answered (or failed), once: when it was its site's last pending one, the links held
+# for the site are returned (and removed). KEYS: asked set, read set, pending hash, the site's
+# held list, held-sites set; ARGV: url, site.
+MAP_READ = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 or redis.call('SADD', KEYS[2], ARGV[1]) == 0 then
+  return {}
+end
+if redis.call('HINCRBY', KEYS[3], ARGV[2], -1) > 0 then return {} end
+redis.call('HDEL', KEYS[3], ARGV[2])
+local held = redis.call('LRANGE', KEYS[4], 0, -1)
+redis.call('DEL', KEYS[4])
+redis.call('SREM', KEYS[5], ARGV[2])
+return held
+"""
+
+# A link to an archived post: 0 when its site's maps are all read (follow it now); else held
+# (1). KEYS: started set, pending hash, the site's held list, held-sites set; ARGV: site, entry.
+HOLD = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1
+   and tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') <= 0 then
+  return 0
+end
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[1])
+return 1
+"""
+
+# Nothing else left in the crawl: every held link, taken at once (maps that never answered).
+# KEYS[1]: held-sites set; ARGV[1]: the held lists' key prefix.
+DRAIN_HELD = """
+local out = {}
+for _, site in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  for _, entry in ipairs(redis.call('LRANGE', ARGV[1] .. site, 0, -1)) do table.insert(out, entry) end
+  redis.call('DEL', ARGV[1] .. site)
+end
+redis.call('DEL', KEYS[1])
+return out
 """
 
 

@@ -6,7 +6,7 @@ reach are re-checked (gone: a tombstone; still there: unchanged, or a new versio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import scrapy
@@ -29,6 +29,9 @@ class RecrawlMixin:
             return False
         if page.id in self.confirmed:
             return True
+        if self.coordinator is not None and self.coordinator.maps.confirmed(page.id):
+            self.confirmed.add(page.id)  # another worker found it unchanged
+            return True
         if modified_before(lastmod, page.fetched_at):
             self.confirmed.add(page.id)
             self._count("skipped/unchanged_lastmod")
@@ -39,25 +42,31 @@ class RecrawlMixin:
     def _seen_unchanged(self, url: str) -> None:
         """An archived post confirmed unchanged without a new line (a sitemap lastmod, a 304):
         counted for its site (crawler/sites.py)."""
-        tally = getattr(self.crawler, "site_tally", None)
-        if tally is None:
-            return
         page = self.known.get(url)
         if self.coordinator is not None and page is not None and not self.coordinator.confirm(page.id):
             return  # another worker confirmed it first (a 304 there, a lastmod here): counted once
-        tally.article(url, "unchanged")
+        tally = getattr(self.crawler, "site_tally", None)
+        if tally is not None:
+            tally.article(url, "unchanged")
 
     def _held_back(self, url: str, priority: int, via: str) -> bool:
         """Hold a page link to an archived post until its site's sitemaps and feeds are read: the
         home page's "Recent posts" reach it first, and only a sitemap's lastmod (or an Atom
         entry's updated) can say it is unchanged on a server that sends no ETag or Last-Modified.
-        Not in a distributed crawl (its workers do not share what each has read)."""
+        In a distributed crawl the state is on Redis (crawler/distributed/maps.py)."""
         page = self.known.get(url)
-        if page is None or page.removed or not self.trust_lastmod or self.coordinator is not None:
+        if page is None or page.removed or not self.trust_lastmod or self._releasing:
             return False
         if via not in ("link", "listing") or page.id in self.confirmed:
             return False
         site = site_key(url)
+        if self.coordinator is not None:  # the site's maps may be read by another worker
+            if url in self._held_shared:
+                return True
+            held = self.coordinator.maps.hold(site, (url, priority, via))
+            if held:
+                self._held_shared.add(url)
+            return held
         if site in self._sitemaps_started and site not in self._maps_pending:
             return False  # its sitemaps are read
         self._held.setdefault(site, {}).setdefault(url, (priority, via))
@@ -65,8 +74,29 @@ class RecrawlMixin:
 
     def _release_held(self, site: str) -> Iterator[Any]:
         """The held links of a site whose sitemaps are now read, followed as found."""
-        for url, (priority, via) in self._held.pop(site, {}).items():
-            yield from self._follow(url, priority, via=via)
+        yield from self._release(
+            (url, priority, via) for url, (priority, via) in self._held.pop(site, {}).items()
+        )
+
+    def _release(self, held: Iterable[tuple[str, int, str]]) -> Iterator[Any]:
+        """Follow held links now (none is held again), skipping posts found unchanged since."""
+        for url, priority, via in held:
+            self._held_shared.discard(url)
+            self._releasing = True  # read by _held_back: while set, nothing is held
+            try:
+                output = list(self._follow(url, priority, via=via))  # all now, not between yields
+            finally:
+                self._releasing = False
+            yield from output
+
+    def follow_held(self, held: list[tuple[str, int, str]]) -> None:
+        """A distributed worker that found nothing else left: the links held for maps that
+        never answered go on (called by the coordinator; crawler/distributed/maps.py)."""
+        for output in self._release(held):
+            if isinstance(output, scrapy.Request):
+                self.crawler.engine.crawl(output)
+            else:
+                self.logger.warning("not archived at the end of discovery: %r", output)
 
     def on_idle(self) -> None:
         """Once discovery is done, re-check archived pages it did not reach: a post that left

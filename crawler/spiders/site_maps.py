@@ -44,6 +44,8 @@ class SiteMapsMixin:
         # site -> {archived URL: (priority, via)}: page links to archived posts, held until the
         # site's sitemaps are read, so a lastmod can spare the request (crawler/spiders/recrawl.py)
         self._held: dict[str, dict[str, tuple[int, str]]] = {}
+        self._held_shared: set[str] = set()  # links this worker held on Redis (distributed/maps.py)
+        self._releasing = False  # following released links: none is held again
 
     def admit_discovery(self, request: scrapy.Request) -> None:
         """Raise ``OverBudget`` for a sitemap or feed the budgets no longer allow; called by
@@ -122,6 +124,8 @@ class SiteMapsMixin:
             return None
         self._sitemaps_requested.add(key)
         site = site or site_key(url)
+        if self.coordinator is not None:  # pending crawl-wide, once per URL across the workers
+            return site if self.coordinator.maps.asked(key, site) else None
         self._maps_pending[site] = self._maps_pending.get(site, 0) + 1
         return site
 
@@ -129,6 +133,10 @@ class SiteMapsMixin:
         """A sitemap or feed request is answered (or failed): when it was its site's last, the
         page links held back for it go on (crawler/spiders/recrawl.py)."""
         site = request.meta.get("map_site")
+        if site is not None and self.coordinator is not None:  # the links any worker held for it
+            first = self._first_url(request)
+            yield from self._release(self.coordinator.maps.read(clean_url(first) or first, site))
+            return
         if site is None or site not in self._maps_pending:
             return
         self._maps_pending[site] -= 1

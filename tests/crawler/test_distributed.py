@@ -417,39 +417,3 @@ def test_per_site_budgets_hold_for_the_whole_crawl_not_per_worker(redis_url: str
     assert 30 <= generated <= 30 + 2 * 2  # racing workers may overshoot by their concurrency
     lines = [e for w in (1, 2) for e in read_jsonl(out / f"errors-w{w}.jsonl") if e["error"] == "page_budget"]
     assert len(lines) == 1
-
-
-def test_a_distributed_recrawl_is_incremental(serve: Any, redis_url: str, tmp_path: Path) -> None:
-    """Two workers crawl, then two workers recrawl into the same output: crawl --redis shares
-    the archive's pages (ETag, Last-Modified, last fetch) with the workers, so every archived
-    post is asked for conditionally (304) or spared by its sitemap lastmod, and no line is new."""
-    site = serve("wp-physio")
-    out = tmp_path / "out"
-    few = ("-s", "CONCURRENT_REQUESTS=2")
-    first = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "r1", "-o", str(out))
-    assert first.returncode == 0 and "Shared" not in first.stdout, first.stderr
-    for code, _, stderr in finish([start_worker(redis_url, "r1", out, f"w{i}", *few) for i in (1, 2)]):
-        assert code == 0, stderr
-    archived = shard_articles(out)
-    posts = {urlsplit(r["url"]).path for r in archived}
-    assert len(archived) == len(posts) >= 8
-    served = len(site.requests)
-
-    second = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "r2", "-o", str(out))
-    assert second.returncode == 0, second.stderr
-    assert f"Shared {len(posts)} archived pages from {out}" in second.stdout
-    for code, _, stderr in finish([start_worker(redis_url, "r2", out, f"w{i}", *few) for i in (1, 2)]):
-        assert code == 0, stderr
-    assert len(shard_articles(out)) == len(archived)  # no new line
-    asked = {urlsplit(p).path for _, p in site.requests[served:]} & posts
-    assert asked <= set(site.not_modified), asked - set(site.not_modified)  # none downloaded again
-    crawl_id = second.stdout.split("(crawl id ", 1)[1].split(")", 1)[0]
-    summaries = [
-        s for i in (1, 2) for s in read_jsonl(out / f"crawls-w{i}.jsonl") if s["crawl_id"] == crawl_id
-    ]
-    assert sum(s["articles"]["new"] + s["articles"]["changed"] for s in summaries) == 0
-    assert sum(s["not_modified"] + s["skipped"].get("unchanged_lastmod", 0) for s in summaries) >= len(posts)
-    # per site, each archived post counted unchanged once, whichever worker confirmed it
-    lines = [s for i in (1, 2) for s in read_jsonl(out / f"sites-w{i}.jsonl") if s["crawl_id"] == crawl_id]
-    assert sum(s["articles"]["unchanged"] for s in lines) == len(posts), lines
-    assert sum(s["articles"]["new"] + s["articles"]["changed"] for s in lines) == 0

@@ -1,0 +1,67 @@
+"""Sitemaps and feeds read crawl-wide, so that a distributed recrawl spares unchanged posts on a
+server that sends no ETag or Last-Modified as a single-machine one does (crawler/spiders/recrawl.py).
+
+Only a sitemap's ``lastmod`` (or an Atom entry's ``updated``) can say an archived post has not
+changed on such a server, and a home page's "Recent posts" links reach the posts first. On one
+machine the spider holds those links until the site's maps are read; with several workers the
+map may be read by one worker and the link found by another, so the state lives on Redis: which
+map URLs were asked for and read, how many are pending per site, and the held links themselves
+(a list per site, returned to whichever worker reads the site's last map; what is left when
+nothing else is, to whichever worker finds the crawl otherwise done). Each step is one Lua script.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crawler.distributed.keys import Keys
+from crawler.distributed.scripts import DRAIN_HELD, HOLD, MAP_ASKED, MAP_READ
+
+Held = tuple[str, int, str]  # (url, priority, via) of a link to an archived post
+
+
+class SharedMaps:
+    """The crawl's map and held-link state on Redis."""
+
+    def __init__(self, server: Any, keys: Keys) -> None:
+        self.server = server
+        self.keys = keys
+        self._asked = server.register_script(MAP_ASKED)
+        self._read = server.register_script(MAP_READ)
+        self._hold = server.register_script(HOLD)
+        self._drain = server.register_script(DRAIN_HELD)
+
+    def asked(self, url: str, site: str) -> bool:
+        """True the first time any worker asks for this map URL (it is then pending for ``site``)."""
+        keys = [self.keys.maps_asked, self.keys.maps_pending, self.keys.maps_started]
+        return bool(self._asked(keys=keys, args=[url, site]))
+
+    def read(self, url: str, site: str) -> list[Held]:
+        """The map is answered: the links held for ``site`` when it was the last one pending."""
+        keys = [
+            self.keys.maps_asked,
+            self.keys.maps_read,
+            self.keys.maps_pending,
+            self.keys.held(site),
+            self.keys.held_sites,
+        ]
+        return [_entry(raw) for raw in self._read(keys=keys, args=[url, site])]
+
+    def hold(self, site: str, held: Held) -> bool:
+        """Hold a link until the site's maps are read; False when they are (follow it now)."""
+        keys = [self.keys.maps_started, self.keys.maps_pending, self.keys.held(site), self.keys.held_sites]
+        return bool(self._hold(keys=keys, args=[site, json.dumps(list(held))]))
+
+    def drain(self) -> list[Held]:
+        """Every held link, for the worker that finds nothing else left in the crawl."""
+        return [_entry(raw) for raw in self._drain(keys=[self.keys.held_sites], args=[self.keys.held_prefix])]
+
+    def confirmed(self, page_id: str) -> bool:
+        """Some worker found this archived page unchanged (a 304, a sitemap lastmod)."""
+        return bool(self.server.sismember(self.keys.confirmed, page_id))
+
+
+def _entry(raw: bytes | str) -> Held:
+    url, priority, via = json.loads(raw)
+    return url, int(priority), via

@@ -1,0 +1,109 @@
+"""Distributed recrawls are incremental (issue 22): crawl --redis shares the archive's pages with
+the workers (crawler/distributed/known.py), and links to archived posts wait until some worker
+has read the site's sitemaps (crawler/distributed/maps.py). Real redis-server, real workers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from test_distributed import finish, redis_url, shard_articles, start_worker
+
+from tests.conftest import read_jsonl, run_cli
+
+__all__ = ["redis_url"]  # the fixture, used by name
+
+
+def test_a_distributed_recrawl_is_incremental(serve: Any, redis_url: str, tmp_path: Path) -> None:
+    """Two workers crawl, then two workers recrawl into the same output: crawl --redis shares
+    the archive's pages (ETag, Last-Modified, last fetch) with the workers, so every archived
+    post is asked for conditionally (304) or spared by its sitemap lastmod, and no line is new."""
+    site = serve("wp-physio")
+    out = tmp_path / "out"
+    few = ("-s", "CONCURRENT_REQUESTS=2")
+    first = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "r1", "-o", str(out))
+    assert first.returncode == 0 and "Shared" not in first.stdout, first.stderr
+    for code, _, stderr in finish([start_worker(redis_url, "r1", out, f"w{i}", *few) for i in (1, 2)]):
+        assert code == 0, stderr
+    archived = shard_articles(out)
+    posts = {urlsplit(r["url"]).path for r in archived}
+    assert len(archived) == len(posts) >= 8
+    served = len(site.requests)
+
+    second = run_cli("crawl", f"{site.url}/", "--redis", redis_url, "--crawl", "r2", "-o", str(out))
+    assert second.returncode == 0, second.stderr
+    assert f"Shared {len(posts)} archived pages from {out}" in second.stdout
+    for code, _, stderr in finish([start_worker(redis_url, "r2", out, f"w{i}", *few) for i in (1, 2)]):
+        assert code == 0, stderr
+    assert len(shard_articles(out)) == len(archived)  # no new line
+    asked = {urlsplit(p).path for _, p in site.requests[served:]} & posts
+    assert asked <= set(site.not_modified), asked - set(site.not_modified)  # none downloaded again
+    crawl_id = second.stdout.split("(crawl id ", 1)[1].split(")", 1)[0]
+    summaries = [
+        s for i in (1, 2) for s in read_jsonl(out / f"crawls-w{i}.jsonl") if s["crawl_id"] == crawl_id
+    ]
+    assert sum(s["articles"]["new"] + s["articles"]["changed"] for s in summaries) == 0
+    assert sum(s["not_modified"] + s["skipped"].get("unchanged_lastmod", 0) for s in summaries) >= len(posts)
+    # per site, each archived post counted unchanged once, whichever worker confirmed it
+    lines = [s for i in (1, 2) for s in read_jsonl(out / f"sites-w{i}.jsonl") if s["crawl_id"] == crawl_id]
+    assert sum(s["articles"]["unchanged"] for s in lines) == len(posts), lines
+    assert sum(s["articles"]["new"] + s["articles"]["changed"] for s in lines) == 0
+
+
+def test_a_distributed_recrawl_without_etags_downloads_no_unchanged_post(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """A small host with no ETag or Last-Modified whose home page links every post and whose
+    sitemap (lastmod older than our fetch) is slow: two workers recrawl without downloading a
+    post, whichever of them reads the sitemap and whichever finds the links."""
+    from faultserver import FaultServer, Reply, article_html, filler
+
+    posts = [f"/blog/post-{i}/" for i in range(6)]
+
+    def build(base: str) -> dict[str, Reply]:
+        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
+        urls = "".join(
+            f"<url><loc>{base}{p}</loc><lastmod>2024-01-0{i + 1}</lastmod></url>" for i, p in enumerate(posts)
+        )
+
+        def slow_sitemap(target: str, attempt: int) -> Reply:
+            time.sleep(1)  # the home page's links come first
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return Reply(body=body.encode(), content_type="application/xml")
+
+        return {
+            "/": Reply(body=f"<html><body><h2>Recent posts</h2><ul>{links}</ul></body></html>".encode()),
+            "/robots.txt": Reply(
+                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
+            ),
+            "/sitemap.xml": slow_sitemap,
+            **{
+                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
+                for i, p in enumerate(posts)
+            },
+        }
+
+    out = tmp_path / "out"
+    few = ("-s", "CONCURRENT_REQUESTS=2")
+    with FaultServer(build, host="127.0.0.2") as server:
+        for name in ("n1", "n2"):
+            queued = run_cli("crawl", f"{server.url}/", "--redis", redis_url, "--crawl", name, "-o", str(out))
+            assert queued.returncode == 0, queued.stderr
+            before = len(server.requests)
+            for code, _, stderr in finish(
+                [start_worker(redis_url, name, out, f"w{i}", *few) for i in (1, 2)]
+            ):
+                assert code == 0, stderr
+            asked = [target for _, target in server.requests[before:]]
+    assert not set(asked) & set(posts), asked  # the recrawl downloaded no post
+    records = shard_articles(out)
+    assert len(records) == len(posts)  # and wrote no new line
+    crawl_id = queued.stdout.split("(crawl id ", 1)[1].split(")", 1)[0]
+    summaries = [
+        s for i in (1, 2) for s in read_jsonl(out / f"crawls-w{i}.jsonl") if s["crawl_id"] == crawl_id
+    ]
+    assert sum(s["skipped"].get("unchanged_lastmod", 0) for s in summaries) == len(posts)
+    lines = [s for i in (1, 2) for s in read_jsonl(out / f"sites-w{i}.jsonl") if s["crawl_id"] == crawl_id]
+    assert sum(s["articles"]["unchanged"] for s in lines) == len(posts)
