@@ -2,6 +2,7 @@
 
     python bench/distributed.py                    # N = 1,000 posts, 1 and 2 workers, alternating
     python bench/distributed.py --posts 2000 --rounds 3
+    python bench/distributed.py --pin --rounds 3   # one worker per core: 1 worker on 1 core vs 2 on 2
     python bench/distributed.py --smoke            # CI: 20 posts, checks it works, no timing claims
 
 Builds the synthetic clinic blog of ``bench/crawl.py`` and serves it from memory, starts a
@@ -112,9 +113,12 @@ def run_round(redis_url: str, site: object, k: int, i: int, work: Path, args: ar
     procs = []
     for w in range(k):
         log = (work / f"{name}-w{w}.log").open("wb")
+        command = cli("worker", "--redis", redis_url, "--crawl", name, "-o", str(out), "--worker-id", f"w{w}")
+        if args.pin:  # one core each: its extraction runs inline, as on a 1-CPU machine
+            command = ["taskset", "-c", str(sorted(os.sched_getaffinity(0))[w % os.cpu_count()]), *command]
         procs.append(
             subprocess.Popen(
-                cli("worker", "--redis", redis_url, "--crawl", name, "-o", str(out), "--worker-id", f"w{w}"),
+                command,
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -169,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--smoke", action="store_true", help="N = 20, for CI: does it still work")
     parser.add_argument("--keep", action="store_true", help="keep the shards and logs")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin worker K (and its extraction) to CPU K: one worker on one core against two on two, "
+        "as separate machines would see it; Redis and the site server float",
+    )
     args = parser.parse_args(argv)
     n = 20 if args.smoke else args.posts
     compile_project()  # as bench/crawl.py does: the same footing as its figures
