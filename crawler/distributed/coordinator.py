@@ -9,6 +9,7 @@ from typing import Any
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.distributed.batch import Batch
 from crawler.distributed.keys import INSTALL_HINT, Keys, redis_error
 from crawler.distributed.maps import SharedMaps
 from crawler.distributed.scripts import BEAT, FINISH, POP_SEED, REQUEUE
@@ -36,6 +37,7 @@ class Coordinator:
         self._finish = server.register_script(FINISH)
         self._pop_seed = server.register_script(POP_SEED)
         self.maps = SharedMaps(server, self.keys)  # sitemaps read and links held, crawl-wide
+        self.batch = Batch(server, self.lost)  # commands whose answer no one waits for (batch.py)
         self._loop: Any = None
         self.finished = False
         self.declared_dead = False
@@ -100,6 +102,7 @@ class Coordinator:
             self._loop.stop()
         if self.failed:
             return
+        self.batch.flush()
         # Whatever this worker still held (a shutdown part-way) goes back for the others.
         try:
             moved = self._run_requeue(-1)[0]
@@ -161,6 +164,7 @@ class Coordinator:
         """Nothing to do here right now: stay unless the whole crawl is done."""
         if self.finished or self.failed:
             return
+        self.batch.flush()  # what this worker finished must be off its in-flight hash first
         done = self._finish(
             keys=[
                 self.keys.seeds,
@@ -205,7 +209,7 @@ class Coordinator:
         self._by_url[clean_url(request.url) or request.url] = request.meta["clinic_inflight"]
 
     def release(self, inflight_id: str) -> None:
-        self.server.hdel(self.inflight_key, inflight_id)
+        self.batch.later("hdel", self.inflight_key, inflight_id)
         for url, held in list(self._by_url.items()):
             if held == inflight_id:
                 del self._by_url[url]
@@ -216,7 +220,4 @@ class Coordinator:
         ids = [self._by_url.pop(clean_url(u) or u, None) for u in {u for u in urls if u}]
         ids = [i for i in ids if i]
         if ids and not self.failed:
-            try:
-                self.server.hdel(self.inflight_key, *ids)
-            except redis_error() as exc:
-                self.lost(exc)
+            self.batch.later("hdel", self.inflight_key, *ids)

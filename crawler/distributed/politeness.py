@@ -87,11 +87,17 @@ class SitePoliteness:
 
     def _give_back(self, request: Any) -> None:
         token = request.meta.pop("clinic_site_lease", None)
-        if token:
-            try:
-                self._release(keys=self._site_keys(request.url)[:2], args=[token, self.interval_ms])
-            except redis_error() as exc:  # the lease expires by itself; the worker is stopping
-                log.error("could not return a politeness lease to Redis: %s", exc)
+        if not token:
+            return
+        keys, args = self._site_keys(request.url)[:2], [token, self.interval_ms]
+        coordinator = getattr(self.crawler.spider, "coordinator", None)
+        if coordinator is not None:  # with the worker's other commands of this turn (batch.py)
+            coordinator.batch.later(self._release, keys=keys, args=args)
+            return
+        try:
+            self._release(keys=keys, args=args)
+        except redis_error() as exc:  # the lease expires by itself; the worker is stopping
+            log.error("could not return a politeness lease to Redis: %s", exc)
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         self._give_back(request)
