@@ -63,6 +63,18 @@ class Coordinator:
         log.info("%d archived pages known to this worker (%d from its own shard)", len(known), len(own))
         return known
 
+    def reached(self, urls: list[str]) -> list[bool]:
+        """Whether any worker of the crawl requested each URL (the shared duplicate filter)."""
+        import scrapy
+        from scrapy_redis.dupefilter import RFPDupeFilter
+
+        dupefilter = RFPDupeFilter(self.server, key=self.keys.dupefilter)
+        prints = [dupefilter.request_fingerprint(scrapy.Request(url)) for url in urls]
+        found: list[bool] = []
+        for i in range(0, len(prints), 1000):
+            found += [bool(x) for x in self.server.smismember(self.keys.dupefilter, prints[i : i + 1000])]
+        return found
+
     def confirm(self, page_id: str) -> bool:
         """True the first time any worker of the crawl finds this archived page unchanged, so
         that sites.jsonl counts it once however many workers reached it."""
@@ -172,11 +184,16 @@ class Coordinator:
                 self.keys.workers,
                 self.keys.finished,
                 self.keys.held_sites,
+                self.keys.rechecked,
             ],
             args=[self.keys.inflight_prefix],
         )
         if done == 2:  # nothing left but links held for maps that never answered: follow them
             self.crawler.spider.follow_held(self.maps.drain())
+            raise DontCloseSpider
+        if done == 3:  # discovery is over everywhere: this worker re-checks what it did not reach
+            asked = self.crawler.spider.recheck_archived(self.reached)
+            log.info("re-checking %d archived pages no worker reached", asked)
             raise DontCloseSpider
         if done:
             self.finished = True

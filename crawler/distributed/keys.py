@@ -139,6 +139,10 @@ class Keys:
         return f"{self.base}:held-sites"
 
     @property
+    def rechecked(self) -> str:  # set once: one worker re-checks the archived pages not reached
+        return f"{self.base}:rechecked"
+
+    @property
     def confirmed(self) -> str:  # set: ids of archived pages a worker found unchanged
         return f"{self.base}:confirmed"
 

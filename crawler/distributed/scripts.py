@@ -106,6 +106,7 @@ for _, w in ipairs(redis.call('HKEYS', KEYS[3])) do
   if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
 end
 if redis.call('SCARD', KEYS[5]) > 0 then return 2 end
+if redis.call('SETNX', KEYS[6], '1') == 1 then return 3 end
 local t = redis.call('TIME')
 redis.call('SET', KEYS[4], t[1])
 return 1

@@ -6,7 +6,7 @@ reach are re-checked (gone: a tombstone; still there: unchanged, or a new versio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import scrapy
@@ -118,15 +118,25 @@ class RecrawlMixin:
         if self._rechecked:
             return
         self._rechecked = True
-        pages = {p.id: p for p in self.known.values()}.values()
-        todo = [
+        if self.recheck_archived(lambda urls: [u in self._requested for u in urls]):
+            raise DontCloseSpider
+
+    def recheck_archived(self, reached: Callable[[list[str]], list[bool]]) -> int:
+        """Ask again for the archived pages this crawl did not reach (``reached``: whether each
+        URL was requested; a distributed crawl asks Redis) and did not find unchanged; returns
+        how many were asked for."""
+        pages = [
             p
-            for p in pages
+            for p in {p.id: p for p in self.known.values()}.values()
             if not p.removed
             and p.id not in self.confirmed
-            and not {p.url, p.canonical_url} & self._requested
             and not (self.since and p.published and p.published < self.since.isoformat())
         ]
+        if self.coordinator is not None:  # or found unchanged by another worker
+            elsewhere = self.coordinator.maps.confirmed_many([p.id for p in pages])
+            pages = [p for p, confirmed in zip(pages, elsewhere, strict=True) if not confirmed]
+        seen = reached([u for p in pages for u in (p.url, p.canonical_url)])
+        todo = [p for i, p in enumerate(pages) if not (seen[2 * i] or seen[2 * i + 1])]
         for page in todo:
             if self.max_pages and self._pages_requested >= self.max_pages:
                 self._count("skipped/max_pages")
@@ -134,5 +144,4 @@ class RecrawlMixin:
             self._requested.add(page.url)
             self._count("rechecked")
             self.crawler.engine.crawl(self._page_request(page.url, PRIORITY["link"]))
-        if todo:
-            raise DontCloseSpider
+        return len(todo)

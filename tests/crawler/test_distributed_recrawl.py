@@ -107,3 +107,62 @@ def test_a_distributed_recrawl_without_etags_downloads_no_unchanged_post(
     assert sum(s["skipped"].get("unchanged_lastmod", 0) for s in summaries) == len(posts)
     lines = [s for i in (1, 2) for s in read_jsonl(out / f"sites-w{i}.jsonl") if s["crawl_id"] == crawl_id]
     assert sum(s["articles"]["unchanged"] for s in lines) == len(posts)
+
+
+def test_a_post_gone_from_the_site_gets_its_tombstone_in_a_distributed_recrawl(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Between two distributed crawls a post leaves the site (no link, not in the sitemap, 404):
+    once discovery is over at every worker, one worker re-checks the archived posts no worker
+    reached, and writes the tombstone; the posts still there are not downloaded again."""
+    from faultserver import FaultServer, Reply, article_html, filler
+
+    posts = [f"/blog/post-{i}/" for i in range(5)]
+    live = set(posts)
+
+    def build(base: str) -> dict[str, Any]:
+        def home(target: str, attempt: int) -> Reply:
+            links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in posts if p in live)
+            return Reply(body=f"<html><body><ul>{links}</ul></body></html>".encode())
+
+        def sitemap(target: str, attempt: int) -> Reply:
+            urls = "".join(
+                f"<url><loc>{base}{p}</loc><lastmod>2024-02-01</lastmod></url>" for p in posts if p in live
+            )
+            return Reply(
+                body=f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
+                content_type="application/xml",
+            )
+
+        def post(path: str, i: int):
+            page = Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
+            return lambda target, attempt: page if path in live else Reply(status=404, body=b"gone")
+
+        return {
+            "/": home,
+            "/robots.txt": Reply(
+                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
+            ),
+            "/sitemap.xml": sitemap,
+            **{p: post(p, i) for i, p in enumerate(posts)},
+        }
+
+    out = tmp_path / "out"
+    few = ("-s", "CONCURRENT_REQUESTS=2")
+    with FaultServer(build, host="127.0.0.2") as server:
+        for name in ("t1", "t2"):
+            if name == "t2":
+                live.discard(posts[-1])
+            queued = run_cli("crawl", f"{server.url}/", "--redis", redis_url, "--crawl", name, "-o", str(out))
+            assert queued.returncode == 0, queued.stderr
+            before = len(server.requests)
+            for code, _, stderr in finish(
+                [start_worker(redis_url, name, out, f"w{i}", *few) for i in (1, 2)]
+            ):
+                assert code == 0, stderr
+            asked = [target for _, target in server.requests[before:]]
+    assert asked.count(posts[-1]) == 1 and not set(asked) & set(posts[:-1]), asked
+    records = shard_articles(out)
+    (tombstone,) = [r for r in records if r.get("removed_at")]
+    assert urlsplit(tombstone["url"]).path == posts[-1] and tombstone["version"] == 2
+    assert len(records) == len(posts) + 1
