@@ -128,7 +128,11 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         try:
             shard = self.crawler.settings.get("CLINIC_SHARD") or None  # a distributed worker's own files
-            self.archive = Archive(self.directory, crawl_id=self.crawler.spider.crawl_id, shard=shard)
+            spider = self.crawler.spider
+            # a worker's shard continues the versions of pages other shards archived (the spider's
+            # known pages include those crawl --redis published)
+            known = {p.id: p for p in spider.known.values()}.values() if shard else ()
+            self.archive = Archive(self.directory, crawl_id=spider.crawl_id, shard=shard, known=known)
         except ArchiveError as exc:
             stop_crawl(self.crawler, str(exc))
 

@@ -186,13 +186,14 @@ class Coordinator:
                 self.keys.held_sites,
                 self.keys.rechecked,
             ],
-            args=[self.keys.inflight_prefix],
+            args=[self.keys.inflight_prefix, self.worker],
         )
         if done == 2:  # nothing left but links held for maps that never answered: follow them
             self.crawler.spider.follow_held(self.maps.drain())
             raise DontCloseSpider
         if done == 3:  # discovery is over everywhere: this worker re-checks what it did not reach
-            asked = self.crawler.spider.recheck_archived(self.reached)
+            asked = self.crawler.spider.recheck_archived(self.reached)  # queued on Redis now
+            self.server.set(self.keys.rechecked, "done")  # only then may the crawl finish
             log.info("re-checking %d archived pages no worker reached", asked)
             raise DontCloseSpider
         if done:

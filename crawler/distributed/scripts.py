@@ -98,7 +98,10 @@ return gone
 )
 
 
-# Done when no seed, no queued request and no in-flight request is left, at one instant.
+# Done when no seed, no queued request and no in-flight request is left, at one instant. Then
+# 2: links are still held (distributed/maps.py); 3: this worker (ARGV[2]) is to re-check the
+# archived pages no worker reached, and the crawl waits until it says "done" in KEYS[6] (or is
+# taken for dead); 1: done (the finished key is set); 0: not yet.
 FINISH = """
 if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
 if redis.call('LLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
@@ -106,7 +109,9 @@ for _, w in ipairs(redis.call('HKEYS', KEYS[3])) do
   if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
 end
 if redis.call('SCARD', KEYS[5]) > 0 then return 2 end
-if redis.call('SETNX', KEYS[6], '1') == 1 then return 3 end
+local recheck = redis.call('GET', KEYS[6])
+if not recheck then redis.call('SET', KEYS[6], ARGV[2]) return 3 end
+if recheck ~= 'done' and redis.call('HEXISTS', KEYS[3], recheck) == 1 then return 0 end
 local t = redis.call('TIME')
 redis.call('SET', KEYS[4], t[1])
 return 1

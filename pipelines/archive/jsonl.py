@@ -305,10 +305,17 @@ class Archive:
     """An output directory: versioned article records, error lines and crawl summaries."""
 
     def __init__(
-        self, directory: str | Path, crawl_id: str, tool: str = TOOL, shard: str | None = None
+        self,
+        directory: str | Path,
+        crawl_id: str,
+        tool: str = TOOL,
+        shard: str | None = None,
+        known: Iterable[KnownPage] = (),
     ) -> None:
         self.directory = Path(directory)
         self.shard = shard
+        # pages archived elsewhere (a distributed crawl's other shards): versions continue from them
+        self._known = {key: p for p in list(known) for key in (p.id, p.url, p.canonical_url) if key}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -352,7 +359,7 @@ class Archive:
         """Append the article unless unchanged. Returns ("new" | "changed" | "unchanged", record).
         ``crawl_id`` overrides the archive's own (re-extraction keeps each capture's crawl)."""
         crawl_id = crawl_id or self.crawl_id
-        previous = self._index.get(article.id)
+        previous = _newer(self._index.get(article.id), self._known.get(article.id))
         if previous and previous.content_hash == article.content_hash:
             return "unchanged", article_record(article, previous.version, crawl_id, self.tool)
         version = previous.version + 1 if previous else 1
@@ -363,7 +370,7 @@ class Archive:
 
     def remove(self, url: str, status: int, at: str, crawl_id: str | None = None) -> dict[str, Any] | None:
         """Append a tombstone for the article at ``url``; None if unknown or already removed."""
-        page = self._index.by_url(url)
+        page = _newer(self._index.by_url(url), self._known.get(url))
         if page is None or page.removed:
             return None
         record = tombstone_record(page, status, at, crawl_id or self.crawl_id, self.tool)
@@ -434,3 +441,7 @@ def append_site_lines(directory: str | Path, records: list[dict[str, Any]], shar
             writer.append(record)
     finally:
         writer.close()
+
+
+def _newer(a: KnownPage | None, b: KnownPage | None) -> KnownPage | None:
+    return a if b is None or (a is not None and a.version >= b.version) else b

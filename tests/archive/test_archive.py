@@ -112,3 +112,28 @@ def test_writer_appends_whole_lines(tmp_path):
     raw = (tmp_path / "x.jsonl").read_bytes()
     assert raw.count(b"\n") == 100
     assert [r["i"] for r in iter_records(tmp_path / "x.jsonl")] == list(range(100))
+
+
+def test_a_shard_continues_the_versions_another_shard_archived(tmp_path):
+    """A distributed worker writes a changed post, or a tombstone, for a page another worker's
+    shard holds: the version follows the newest known one, not 1 (crawler/distributed/known.py)."""
+    from pipelines.archive.jsonl import KnownPage
+
+    article = make_article("First text.")
+    elsewhere = KnownPage(
+        id=article.id,
+        version=3,
+        content_hash="old",
+        url=article.url,
+        canonical_url=article.url,
+        site="c.example",
+    )
+    archive = Archive(tmp_path, crawl_id="c2", shard="w1", known=[elsewhere])
+    status, record = archive.add(article)
+    assert (status, record["version"]) == ("changed", 4)
+    tombstone = archive.remove(article.url, 404, "2026-01-01T00:00:00Z")
+    assert tombstone is not None and tombstone["version"] == 5
+    archive.close()
+    unchanged = Archive(tmp_path, crawl_id="c3", shard="w2", known=[elsewhere])
+    assert unchanged.remove("https://c.example/blog/other/", 404, "2026-01-01T00:00:00Z") is None  # unknown
+    unchanged.close()
