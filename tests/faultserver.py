@@ -203,3 +203,37 @@ def filler(topic: str) -> list[str]:
         "Gentle, regular movement usually helps more than rest. Start with short sessions, increase "
         "them slowly over several weeks, and stop any exercise that makes the pain clearly worse.",
     ]
+
+
+def small_host_blog(posts: list[str], sitemap_delay: float = 1.0) -> Callable[[str], dict[str, Route]]:
+    """A small host's clinic blog: no ETag or Last-Modified (FaultServer sends neither), a home
+    page whose "Recent posts" link every post, and a slow sitemap (a plugin building it) whose
+    lastmod dates, early 2024, predate any fetch of ours: a recrawl reaches the posts by link
+    before the sitemap can say they are unchanged."""
+
+    def build(base: str) -> dict[str, Route]:
+        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
+        urls = "".join(
+            f"<url><loc>{base}{p}</loc><lastmod>2024-01-0{i % 9 + 1}</lastmod></url>"
+            for i, p in enumerate(posts)
+        )
+
+        def slow_sitemap(target: str, attempt: int) -> Reply:
+            time.sleep(sitemap_delay)
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return Reply(body=body.encode(), content_type="application/xml")
+
+        home = f"<html><body><h1>Clinic</h1><h2>Recent posts</h2><ul>{links}</ul></body></html>"
+        return {
+            "/": Reply(body=home.encode()),
+            "/robots.txt": Reply(
+                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
+            ),
+            "/sitemap.xml": slow_sitemap,
+            **{
+                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
+                for i, p in enumerate(posts)
+            },
+        }
+
+    return build

@@ -4,7 +4,6 @@ has read the site's sitemaps (crawler/distributed/maps.py). Real redis-server, r
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +13,17 @@ from test_distributed import finish, redis_url, shard_articles, start_worker
 from tests.conftest import read_jsonl, run_cli
 
 __all__ = ["redis_url"]  # the fixture, used by name
+
+
+def two_workers(redis_url: str, name: str, seed: str, out: Path) -> str:
+    """Queue crawl ``name`` of ``seed`` with ``out`` as the archive, run two workers into it
+    (two requests at a time each, so both take part); returns the crawl id."""
+    queued = run_cli("crawl", seed, "--redis", redis_url, "--crawl", name, "-o", str(out))
+    assert queued.returncode == 0, queued.stderr
+    few = ("-s", "CONCURRENT_REQUESTS=2")
+    for code, _, stderr in finish([start_worker(redis_url, name, out, f"w{i}", *few) for i in (1, 2)]):
+        assert code == 0, stderr
+    return queued.stdout.split("(crawl id ", 1)[1].split(")", 1)[0]
 
 
 def test_a_distributed_recrawl_is_incremental(serve: Any, redis_url: str, tmp_path: Path) -> None:
@@ -58,49 +68,20 @@ def test_a_distributed_recrawl_without_etags_downloads_no_unchanged_post(
     """A small host with no ETag or Last-Modified whose home page links every post and whose
     sitemap (lastmod older than our fetch) is slow: two workers recrawl without downloading a
     post, whichever of them reads the sitemap and whichever finds the links."""
-    from faultserver import FaultServer, Reply, article_html, filler
+    from faultserver import FaultServer, small_host_blog
 
     posts = [f"/blog/post-{i}/" for i in range(6)]
-
-    def build(base: str) -> dict[str, Reply]:
-        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
-        urls = "".join(
-            f"<url><loc>{base}{p}</loc><lastmod>2024-01-0{i + 1}</lastmod></url>" for i, p in enumerate(posts)
-        )
-
-        def slow_sitemap(target: str, attempt: int) -> Reply:
-            time.sleep(1)  # the home page's links come first
-            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            return Reply(body=body.encode(), content_type="application/xml")
-
-        return {
-            "/": Reply(body=f"<html><body><h2>Recent posts</h2><ul>{links}</ul></body></html>".encode()),
-            "/robots.txt": Reply(
-                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
-            ),
-            "/sitemap.xml": slow_sitemap,
-            **{
-                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
-                for i, p in enumerate(posts)
-            },
-        }
+    build = small_host_blog(posts)
 
     out = tmp_path / "out"
-    few = ("-s", "CONCURRENT_REQUESTS=2")
     with FaultServer(build, host="127.0.0.2") as server:
         for name in ("n1", "n2"):
-            queued = run_cli("crawl", f"{server.url}/", "--redis", redis_url, "--crawl", name, "-o", str(out))
-            assert queued.returncode == 0, queued.stderr
             before = len(server.requests)
-            for code, _, stderr in finish(
-                [start_worker(redis_url, name, out, f"w{i}", *few) for i in (1, 2)]
-            ):
-                assert code == 0, stderr
+            crawl_id = two_workers(redis_url, name, f"{server.url}/", out)
             asked = [target for _, target in server.requests[before:]]
     assert not set(asked) & set(posts), asked  # the recrawl downloaded no post
     records = shard_articles(out)
     assert len(records) == len(posts)  # and wrote no new line
-    crawl_id = queued.stdout.split("(crawl id ", 1)[1].split(")", 1)[0]
     summaries = [
         s for i in (1, 2) for s in read_jsonl(out / f"crawls-w{i}.jsonl") if s["crawl_id"] == crawl_id
     ]
@@ -148,18 +129,12 @@ def test_a_post_gone_from_the_site_gets_its_tombstone_in_a_distributed_recrawl(
         }
 
     out = tmp_path / "out"
-    few = ("-s", "CONCURRENT_REQUESTS=2")
     with FaultServer(build, host="127.0.0.2") as server:
         for name in ("t1", "t2"):
             if name == "t2":
                 live.discard(posts[-1])
-            queued = run_cli("crawl", f"{server.url}/", "--redis", redis_url, "--crawl", name, "-o", str(out))
-            assert queued.returncode == 0, queued.stderr
             before = len(server.requests)
-            for code, _, stderr in finish(
-                [start_worker(redis_url, name, out, f"w{i}", *few) for i in (1, 2)]
-            ):
-                assert code == 0, stderr
+            two_workers(redis_url, name, f"{server.url}/", out)
             asked = [target for _, target in server.requests[before:]]
     assert asked.count(posts[-1]) == 1 and not set(asked) & set(posts[:-1]), asked
     records = shard_articles(out)

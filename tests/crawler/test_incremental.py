@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 
 from conftest import SITES, crawl, edit_post, load_expected, read_jsonl, run_cli
 
@@ -119,34 +118,10 @@ def test_a_recrawl_without_etags_downloads_no_unchanged_post(tmp_path):
     """A small host that sends no ETag or Last-Modified, whose home page links every post (so
     links reach the posts before the sitemap is read): the sitemap's lastmod, older than our
     last fetch, spares every request on the recrawl, and the counters say what happened."""
-    from faultserver import FaultServer, Reply, article_html, filler
+    from faultserver import FaultServer, small_host_blog
 
     posts = [f"/blog/post-{i}/" for i in range(6)]
-
-    def build(base: str) -> dict[str, Reply]:
-        links = "".join(f'<li><a href="{p}">Post {i}</a></li>' for i, p in enumerate(posts))
-        urls = "".join(
-            f"<url><loc>{base}{p}</loc><lastmod>2024-01-0{i + 1}</lastmod></url>" for i, p in enumerate(posts)
-        )
-
-        def slow_sitemap(target: str, attempt: int) -> Reply:
-            time.sleep(1)  # a sitemap plugin building the file: the home page's links come first
-            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            return Reply(body=body.encode(), content_type="application/xml")
-
-        return {
-            "/": Reply(
-                body=f"<html><body><h1>Clinic</h1><h2>Recent posts</h2><ul>{links}</ul></body></html>".encode()
-            ),
-            "/robots.txt": Reply(
-                body=f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(), content_type="text/plain"
-            ),
-            "/sitemap.xml": slow_sitemap,
-            **{
-                p: Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
-                for i, p in enumerate(posts)
-            },
-        }
+    build = small_host_blog(posts)
 
     with FaultServer(build, host="127.0.0.2") as server:
         first = crawl([f"{server.url}/"], tmp_path / "out")
