@@ -11,7 +11,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler.distributed.batch import Batch
 from crawler.distributed.keys import INSTALL_HINT, Keys, redis_error
-from crawler.distributed.maps import SharedMaps
+from crawler.distributed.maps import SharedMaps, members
 from crawler.distributed.scripts import BEAT, FINISH, POP_SEED, REQUEUE
 from pipelines.record import clean_url
 
@@ -70,10 +70,7 @@ class Coordinator:
 
         dupefilter = RFPDupeFilter(self.server, key=self.keys.dupefilter)
         prints = [dupefilter.request_fingerprint(scrapy.Request(url)) for url in urls]
-        found: list[bool] = []
-        for i in range(0, len(prints), 1000):
-            found += [bool(x) for x in self.server.smismember(self.keys.dupefilter, prints[i : i + 1000])]
-        return found
+        return members(self.server, self.keys.dupefilter, prints)
 
     def confirm(self, page_id: str) -> bool:
         """True the first time any worker of the crawl finds this archived page unchanged, so

@@ -62,11 +62,16 @@ class SharedMaps:
         return bool(self.server.sismember(self.keys.confirmed, page_id))
 
     def confirmed_many(self, page_ids: list[str]) -> list[bool]:
-        """``confirmed`` for many pages, in one round trip per thousand."""
-        found: list[bool] = []
-        for i in range(0, len(page_ids), 1000):
-            found += [bool(x) for x in self.server.smismember(self.keys.confirmed, page_ids[i : i + 1000])]
-        return found
+        """``confirmed`` for many pages."""
+        return members(self.server, self.keys.confirmed, page_ids)
+
+
+def members(server: Any, key: str, items: list[str]) -> list[bool]:
+    """Whether each item is in the Redis set ``key``: one round trip per thousand items."""
+    found: list[bool] = []
+    for i in range(0, len(items), 1000):
+        found += [bool(x) for x in server.smismember(key, items[i : i + 1000])]
+    return found
 
 
 def _entry(raw: bytes | str) -> Held:
