@@ -32,6 +32,7 @@ class Coordinator:
         self.heartbeat_s = settings.getfloat("CLINIC_REDIS_HEARTBEAT", 1.0)
         self.timeout_ms = int(settings.getfloat("CLINIC_WORKER_TIMEOUT", 30.0) * 1000)
         self._by_url: dict[str, str] = {}  # clean URL -> in-flight id of the request fetching it
+        self._riders: dict[str, list[str]] = {}  # map URL -> held links taken with it (maps.py)
         self._beat = server.register_script(BEAT)
         self._requeue = server.register_script(REQUEUE)
         self._finish = server.register_script(FINISH)
@@ -143,10 +144,7 @@ class Coordinator:
 
     def _run_requeue(self, silent_ms: int) -> list[Any]:
         """REQUEUE for the workers silent longer than ``silent_ms``, or for this one (-1)."""
-        return self._requeue(
-            keys=[self.keys.workers, self.keys.requests, self.keys.seeds, self.keys.events],
-            args=[self.keys.inflight_prefix, silent_ms, self.worker, self.keys.leases_prefix],
-        )
+        return self._requeue(**self.keys.requeue_call(silent_ms, self.worker))
 
     def _requeue_dead(self) -> None:
         result = self._run_requeue(self.timeout_ms)
@@ -174,19 +172,11 @@ class Coordinator:
         if self.finished or self.failed:
             return
         self.batch.flush()  # what this worker finished must be off its in-flight hash first
-        done = self._finish(
-            keys=[
-                self.keys.seeds,
-                self.keys.requests,
-                self.keys.workers,
-                self.keys.finished,
-                self.keys.held_sites,
-                self.keys.rechecked,
-            ],
-            args=[self.keys.inflight_prefix, self.worker],
-        )
+        done = self._finish(**self.keys.finish_call(self.worker))
         if done == 2:  # nothing left but links held for maps that never answered: follow them
-            self.crawler.spider.follow_held(self.maps.drain())
+            held, fields = self.maps.drain(self.inflight_key)
+            self.crawler.spider.follow_held(held)  # queued on Redis now
+            self.batch.later("hdel", self.inflight_key, *fields)
             raise DontCloseSpider
         if done == 3:  # discovery is over everywhere: this worker re-checks what it did not reach
             asked = self.crawler.spider.recheck_archived(self.reached)  # queued on Redis now
@@ -197,13 +187,16 @@ class Coordinator:
             self.finished = True
             log.info("crawl %s is done: no request left on Redis", self.keys.crawl)
             return
-        if self._by_url:
+        if self._by_url or self._riders:
             # Idle, so the engine has finished every request it took; one whose page never
             # reported "done" would hold the crawl open for ever. Say so, and let it go.
-            log.warning("requests finished without being settled: %s", ", ".join(sorted(self._by_url)))
-            self.count("unsettled", len(self._by_url))
-            self.server.hdel(self.inflight_key, *self._by_url.values())
+            unsettled = sorted(set(self._by_url) | set(self._riders))
+            log.warning("requests finished without being settled: %s", ", ".join(unsettled))
+            self.count("unsettled", len(unsettled))
+            fields = [*self._by_url.values(), *(f for riders in self._riders.values() for f in riders)]
+            self.server.hdel(self.inflight_key, *fields)
             self._by_url.clear()
+            self._riders.clear()
         raise DontCloseSpider
 
     def over_budget(self, request: Any) -> bool:
@@ -229,10 +222,20 @@ class Coordinator:
             if held == inflight_id:
                 del self._by_url[url]
 
+    def map_read(self, url: str, site: str) -> list[Any]:
+        """A sitemap or feed was answered (maps.read): the links held for its site when it was
+        the last, which leave the in-flight hash with the map's own request (``done``)."""
+        held, fields = self.maps.read(url, site, self.inflight_key)
+        if fields:
+            self._riders.setdefault(clean_url(url) or url, []).extend(fields)
+        return held
+
     def done(self, *urls: str | None) -> None:
-        """The work for these URLs is archived: their requests leave the in-flight hash. (The
-        spider does not call this once the crawl is stopping on an output error.)"""
-        ids = [self._by_url.pop(clean_url(u) or u, None) for u in {u for u in urls if u}]
-        ids = [i for i in ids if i]
+        """The work for these URLs is archived: their requests leave the in-flight hash, with
+        any held links taken with them. (The spider does not call this once the crawl is
+        stopping on an output error.)"""
+        keys = {clean_url(u) or u for u in urls if u}
+        ids = [self._by_url.pop(key, None) for key in keys]
+        ids = [i for i in ids if i] + [f for key in keys for f in self._riders.pop(key, [])]
         if ids and not self.failed:
             self.batch.later("hdel", self.inflight_key, *ids)

@@ -7,6 +7,7 @@ import os
 import re
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 
 def redis_error() -> type[Exception]:
@@ -54,6 +55,20 @@ class Keys:
     @property
     def base(self) -> str:
         return f"{PREFIX}:{self.crawl}"
+
+    def requeue_call(self, silent_ms: int, worker: str) -> dict[str, list[Any]]:
+        """KEYS and ARGV of scripts.REQUEUE, run by ``worker``."""
+        return {
+            "keys": [self.workers, self.requests, self.seeds, self.events, self.held_sites],
+            "args": [self.inflight_prefix, silent_ms, worker, self.leases_prefix, self.held_prefix],
+        }
+
+    def finish_call(self, worker: str) -> dict[str, list[Any]]:
+        """KEYS and ARGV of scripts.FINISH, run by ``worker``."""
+        return {
+            "keys": [self.seeds, self.requests, self.workers, self.finished, self.held_sites, self.rechecked],
+            "args": [self.inflight_prefix, worker],
+        }
 
     @property
     def meta(self) -> str:  # hash: seeds, options, created_at, crawl_id

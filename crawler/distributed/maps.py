@@ -12,6 +12,7 @@ nothing else is, to whichever worker finds the crawl otherwise done). Each step 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from crawler.distributed.keys import Keys
 from crawler.distributed.scripts import DRAIN_HELD, HOLD, MAP_ASKED, MAP_READ
 
 Held = tuple[str, int, str]  # (url, priority, via) of a link to an archived post
+Taken = tuple[list[Held], list[str]]  # held links handed to a worker, and their in-flight fields
 
 
 class SharedMaps:
@@ -37,25 +39,29 @@ class SharedMaps:
         keys = [self.keys.maps_asked, self.keys.maps_pending, self.keys.maps_started]
         return bool(self._asked(keys=keys, args=[url, site]))
 
-    def read(self, url: str, site: str) -> list[Held]:
-        """The map is answered: the links held for ``site`` when it was the last one pending."""
+    def read(self, url: str, site: str, inflight: str) -> Taken:
+        """The map is answered: the links held for ``site`` when it was the last one pending.
+        They stay in the worker's in-flight hash ``inflight`` until it removes their fields (the
+        second list), so that a worker killed before queueing them loses none (scripts.REQUEUE)."""
         keys = [
             self.keys.maps_asked,
             self.keys.maps_read,
             self.keys.maps_pending,
             self.keys.held(site),
             self.keys.held_sites,
+            inflight,
         ]
-        return [_entry(raw) for raw in self._read(keys=keys, args=[url, site])]
+        return _taken(self._read(keys=keys, args=[url, site]))
 
     def hold(self, site: str, held: Held) -> bool:
         """Hold a link until the site's maps are read; False when they are (follow it now)."""
         keys = [self.keys.maps_started, self.keys.maps_pending, self.keys.held(site), self.keys.held_sites]
         return bool(self._hold(keys=keys, args=[site, json.dumps(list(held))]))
 
-    def drain(self) -> list[Held]:
-        """Every held link, for the worker that finds nothing else left in the crawl."""
-        return [_entry(raw) for raw in self._drain(keys=[self.keys.held_sites], args=[self.keys.held_prefix])]
+    def drain(self, inflight: str) -> Taken:
+        """Every held link, for the worker that finds nothing else left in the crawl (in its
+        in-flight hash until it removes them, as ``read``)."""
+        return _taken(self._drain(keys=[self.keys.held_sites, inflight], args=[self.keys.held_prefix]))
 
     def confirmed(self, page_id: str) -> bool:
         """Some worker found this archived page unchanged (a 304, a sitemap lastmod)."""
@@ -74,6 +80,10 @@ def members(server: Any, key: str, items: list[str]) -> list[bool]:
     return found
 
 
-def _entry(raw: bytes | str) -> Held:
-    url, priority, via = json.loads(raw)
-    return url, int(priority), via
+def _taken(raws: list[bytes]) -> Taken:
+    """Held links as returned by MAP_READ or DRAIN_HELD, with their in-flight fields."""
+    held: list[Held] = []
+    for raw in raws:
+        url, priority, via = json.loads(raw)
+        held.append((url, int(priority), via))
+    return held, ["held:" + hashlib.sha1(raw).hexdigest() for raw in raws]

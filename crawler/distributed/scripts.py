@@ -49,7 +49,9 @@ return alive
 
 
 # Move in-flight requests of dead workers (silent for ARGV[2] ms; or exactly ARGV[3] when
-# ARGV[2] is -1: a worker releasing its own) back to the queue, seeds back to the seeds list.
+# ARGV[2] is -1: a worker releasing its own) back to the queue, seeds back to the seeds list,
+# held links it had taken (MAP_READ, DRAIN_HELD) back to their site's held list (KEYS[5]: the
+# held-sites set; ARGV[5]: the held lists' key prefix).
 REQUEUE = (
     _NOW
     + """
@@ -70,6 +72,12 @@ for i = 1, #workers, 2 do
       local score = string.sub(v, 1, bar - 1)
       if score == 'seed' then
         redis.call('RPUSH', KEYS[3], string.sub(v, bar + 1))
+      elseif score == 'held' then  -- "held|site|link": held again, for the crawl's final drain
+        local rest = string.sub(v, bar + 1)
+        local bar2 = string.find(rest, '|', 1, true)
+        local site = string.sub(rest, 1, bar2 - 1)
+        redis.call('RPUSH', ARGV[5] .. site, string.sub(rest, bar2 + 1))
+        redis.call('SADD', KEYS[5], site)
       else
         redis.call('ZADD', KEYS[2], score, string.sub(v, bar + 1))
       end
@@ -100,8 +108,9 @@ return gone
 
 # Done when no seed, no queued request and no in-flight request is left, at one instant. Then
 # 2: links are still held (distributed/maps.py); 3: this worker (ARGV[2]) is to re-check the
-# archived pages no worker reached, and the crawl waits until it says "done" in KEYS[6] (or is
-# taken for dead); 1: done (the finished key is set); 0: not yet.
+# archived pages no worker reached, and the crawl waits until it says "done" in KEYS[6] (a
+# worker taken for dead before saying so passes the re-check on to the next to ask);
+# 1: done (the finished key is set); 0: not yet.
 FINISH = """
 if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
 if redis.call('LLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
@@ -111,7 +120,11 @@ end
 if redis.call('SCARD', KEYS[5]) > 0 then return 2 end
 local recheck = redis.call('GET', KEYS[6])
 if not recheck then redis.call('SET', KEYS[6], ARGV[2]) return 3 end
-if recheck ~= 'done' and redis.call('HEXISTS', KEYS[3], recheck) == 1 then return 0 end
+if recheck ~= 'done' then
+  if redis.call('HEXISTS', KEYS[3], recheck) == 1 then return 0 end
+  redis.call('SET', KEYS[6], ARGV[2])  -- its worker died part-way: this one re-checks
+  return 3
+end
 local t = redis.call('TIME')
 redis.call('SET', KEYS[4], t[1])
 return 1
@@ -128,10 +141,23 @@ redis.call('SADD', KEYS[3], ARGV[2])
 return 1
 """
 
+# Held links handed to a worker stay in its in-flight hash ("held:" + sha1 -> "held|site|link")
+# until their requests are queued, so a worker killed in between loses none (REQUEUE).
+_TAKE_HELD = """
+local function take_held(inflight, site, held)
+  for _, entry in ipairs(held) do
+    redis.call('HSET', inflight, 'held:' .. redis.sha1hex(entry), 'held|' .. site .. '|' .. entry)
+  end
+end
+"""
+
 # A map URL answered (or failed), once: when it was its site's last pending one, the links held
-# for the site are returned (and removed). KEYS: asked set, read set, pending hash, the site's
-# held list, held-sites set; ARGV: url, site.
-MAP_READ = """
+# for the site are returned (and removed, into the worker's in-flight hash). KEYS: asked set,
+# read set, pending hash, the site's held list, held-sites set, the worker's in-flight hash;
+# ARGV: url, site.
+MAP_READ = (
+    _TAKE_HELD
+    + """
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 or redis.call('SADD', KEYS[2], ARGV[1]) == 0 then
   return {}
 end
@@ -140,8 +166,10 @@ redis.call('HDEL', KEYS[3], ARGV[2])
 local held = redis.call('LRANGE', KEYS[4], 0, -1)
 redis.call('DEL', KEYS[4])
 redis.call('SREM', KEYS[5], ARGV[2])
+take_held(KEYS[6], ARGV[2], held)
 return held
 """
+)
 
 # A link to an archived post: 0 when its site's maps are all read (follow it now); else held
 # (1). KEYS: started set, pending hash, the site's held list, held-sites set; ARGV: site, entry.
@@ -156,16 +184,21 @@ return 1
 """
 
 # Nothing else left in the crawl: every held link, taken at once (maps that never answered).
-# KEYS[1]: held-sites set; ARGV[1]: the held lists' key prefix.
-DRAIN_HELD = """
+# KEYS[1]: held-sites set, KEYS[2]: the worker's in-flight hash; ARGV[1]: held lists' prefix.
+DRAIN_HELD = (
+    _TAKE_HELD
+    + """
 local out = {}
 for _, site in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, entry in ipairs(redis.call('LRANGE', ARGV[1] .. site, 0, -1)) do table.insert(out, entry) end
+  local held = redis.call('LRANGE', ARGV[1] .. site, 0, -1)
+  take_held(KEYS[2], site, held)
+  for _, entry in ipairs(held) do table.insert(out, entry) end
   redis.call('DEL', ARGV[1] .. site)
 end
 redis.call('DEL', KEYS[1])
 return out
 """
+)
 
 
 # Per-site politeness (SitePoliteness). KEYS[1]: leases (token -> expiry ms), KEYS[2]: the

@@ -135,7 +135,7 @@ class SiteMapsMixin:
         site = request.meta.get("map_site")
         if site is not None and self.coordinator is not None:  # the links any worker held for it
             first = self._first_url(request)
-            yield from self._release(self.coordinator.maps.read(clean_url(first) or first, site))
+            yield from self._release(self.coordinator.map_read(clean_url(first) or first, site))
             return
         if site is None or site not in self._maps_pending:
             return

@@ -141,3 +141,51 @@ def test_a_post_gone_from_the_site_gets_its_tombstone_in_a_distributed_recrawl(
     (tombstone,) = [r for r in records if r.get("removed_at")]
     assert urlsplit(tombstone["url"]).path == posts[-1] and tombstone["version"] == 2
     assert len(records) == len(posts) + 1
+
+
+def test_held_links_and_the_re_check_outlive_the_worker_that_took_them(redis_url: str) -> None:
+    """The Lua side of a worker killed part-way (scripts.py): held links a worker took with a
+    sitemap (MAP_READ) wait in its in-flight hash until it has queued them, so when it is taken
+    for dead they are held again and the crawl's last worker drains them; the re-check of
+    archived pages passes on to the next worker to ask when the one doing it died."""
+    import redis
+
+    from crawler.distributed.keys import Keys
+    from crawler.distributed.maps import SharedMaps
+    from crawler.distributed.scripts import FINISH, REQUEUE
+
+    server = redis.Redis.from_url(redis_url)
+    keys = Keys("crash")
+    maps = SharedMaps(server, keys)
+    site, sitemap = "clinic.test", "http://clinic.test/sitemap.xml"
+    link = ("http://clinic.test/post-1/", 10, "link")
+    assert maps.asked(sitemap, site) and maps.hold(site, link)
+    server.hset(keys.workers, mapping={"w1": 0, "w2": 0})  # both silent since the epoch
+    held, fields = maps.read(sitemap, site, keys.inflight("w1"))
+    assert held == [link] and not server.exists(keys.held(site))
+    assert server.hkeys(keys.inflight("w1")) == [f.encode() for f in fields]  # until queued
+
+    requeue, finish = server.register_script(REQUEUE), server.register_script(FINISH)
+
+    def rescue(worker: str) -> list[Any]:  # REQUEUE as run by ``worker``, any other is dead
+        return requeue(**keys.requeue_call(0, worker))
+
+    def ask(worker: str) -> int:
+        server.hset(keys.workers, worker, 10**15)  # alive
+        return finish(**keys.finish_call(worker))
+
+    assert rescue("w2")[1:] == [b"w1"]  # w1 killed before queueing its held link
+    assert server.lrange(keys.held(site), 0, -1) and server.smembers(keys.held_sites) == {site.encode()}
+    assert ask("w2") == 2  # the held link is left: w2 drains it
+    assert maps.drain(keys.inflight("w2"))[0] == [link]
+    server.hset(keys.workers, "w2", 0)  # ... and dies before queueing it too
+    assert rescue("w3")[1:] == [b"w2"]
+    assert ask("w3") == 2 and maps.drain(keys.inflight("w3"))[0] == [link]
+    server.delete(keys.inflight("w3"))  # w3 queued it (and its request was done)
+    assert ask("w3") == 3 and server.get(keys.rechecked) == b"w3"  # w3 re-checks the archive
+    server.hset(keys.workers, "w3", 0)  # ... and dies doing so
+    assert rescue("w4")[1:] == [b"w3"]
+    assert ask("w4") == 3 and server.get(keys.rechecked) == b"w4"  # the re-check is not lost
+    assert ask("w5") == 0  # w4 is re-checking: the crawl waits
+    server.set(keys.rechecked, "done")
+    assert ask("w5") == 1
