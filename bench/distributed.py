@@ -60,6 +60,7 @@ class Round:
     articles: int
     duplicates: int
     round: int
+    round_trips: int  # requests Redis read from all workers in the round (a pipeline is one)
 
     @property
     def rate(self) -> float:
@@ -104,6 +105,10 @@ def run_round(redis_url: str, site: object, k: int, i: int, work: Path, args: ar
     name = f"bench-{k}-{i}"
     out = work / name
     settings = fast_settings(args.concurrency)
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    server.config_resetstat()
     cpu_before, own_before, machine_before = children_cpu(), own_cpu(), machine_cpu()
     started = time.perf_counter()
     queue = cli("crawl", f"{site.base}/", "--redis", redis_url, "--crawl", name, *settings)
@@ -127,6 +132,7 @@ def run_round(redis_url: str, site: object, k: int, i: int, work: Path, args: ar
     codes = [p.wait() for p in procs]
     wall = time.perf_counter() - started
     reap_orphans()
+    round_trips = server.info("stats")["total_reads_processed"]  # read events: one per round trip
     cpu = children_cpu() - cpu_before
     others = max(0.0, machine_cpu() - machine_before - cpu - (own_cpu() - own_before))
     if any(codes):
@@ -140,21 +146,23 @@ def run_round(redis_url: str, site: object, k: int, i: int, work: Path, args: ar
         fail(f"{k} workers archived {len(set(found))} of the {len(posts)} posts (see {out})")
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
-    return Round(k, len(posts), wall, cpu, others, len(set(found)), len(found) - len(set(found)), i)
+    repeats = len(found) - len(set(found))
+    return Round(k, len(posts), wall, cpu, others, len(set(found)), repeats, i, round_trips)
 
 
 def print_table(rounds: list[Round]) -> None:
     one = {r.round: r for r in rounds if r.workers == 1}
     print(
         "\n| round | workers | N | wall s | articles/s | vs 1 worker | CPU s/article "
-        "| repeats in shards | others' CPU s |"
+        "| repeats in shards | others' CPU s | Redis round trips/article |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rounds:
         base = one.get(r.round)
         ratio = f"{r.rate / base.rate:.2f}x" if base else "-"
         cells = [r.round + 1, r.workers, f"{r.posts:,}", f"{r.wall:.1f}", f"{r.rate:.1f}", ratio]
         cells += [f"{r.cpu / r.articles:.4f}", r.duplicates, f"{r.others:.1f}"]
+        cells += [f"{r.round_trips / r.articles:.2f}"]
         print("| " + " | ".join(map(str, cells)) + " |")
     ratios = [r.rate / one[r.round].rate for r in rounds if r.workers == 2 and r.round in one]
     if ratios:

@@ -55,6 +55,8 @@ def crawl_summary(
         "blocked_addresses": stats.get("clinic/errors/blocked_address", 0),
         "extract_workers": stats.get("clinic/extract_workers", 0),
         "fatal": stats.get("clinic/fatal"),
+        # a distributed worker's own figures: requests re-queued, politeness waits, ... (else {})
+        "distributed": _group(stats, "clinic/distributed/"),
     }
 
 

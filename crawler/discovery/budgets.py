@@ -77,6 +77,16 @@ class SiteBudgets:
         self.used[(site, limit)] += granted
         return granted
 
+    def take(self, site: str, limits: tuple[str, ...]) -> str | None:
+        """One unit of each of ``limits`` for a page request, all or none: the first limit the
+        site has reached, or None when each was taken."""
+        for limit in limits:
+            if not self.allows(site, limit):
+                return limit
+        for limit in limits:
+            self.used[(site, limit)] += 1
+        return None
+
     def refuse(self, site: str, limit: str, n: int = 1) -> bool:
         """Count ``n`` refused; True the first time for this site and limit (report it once)."""
         first = self.refused[(site, limit)] == 0

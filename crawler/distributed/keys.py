@@ -104,11 +104,15 @@ class Keys:
     def leases_of(self, worker: str) -> str:  # set: the site lease keys this worker has used
         return f"{self.leases_prefix}{worker}"
 
+    @property
+    def slot_prefix(self) -> str:
+        return f"{self.base}:slot:"
+
     def site_leases(self, site: str) -> str:  # sorted set: lease token -> expiry, ms
-        return f"{self.base}:slot:{site}:leases"
+        return f"{self.slot_prefix}{site}:leases"
 
     def site_next(self, site: str) -> str:  # the earliest next start for the site, ms
-        return f"{self.base}:slot:{site}:next"
+        return f"{self.slot_prefix}{site}:next"
 
     @property
     def page_count(self) -> str:  # page requests taken from the queue, against --max-pages

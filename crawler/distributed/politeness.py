@@ -16,6 +16,11 @@ from crawler.distributed.scripts import ACQUIRE_SITE, RELEASE_SITE
 log = logging.getLogger(__name__)
 
 
+def site_of(url: str) -> str:
+    """The politeness site of a URL: its host and port, as Scrapy's per-domain slots."""
+    return urlsplit(url).netloc.lower()
+
+
 class SitePoliteness:
     """Downloader middleware of a distributed worker: per-site politeness for the whole crawl.
 
@@ -40,6 +45,8 @@ class SitePoliteness:
         self._release = server.register_script(RELEASE_SITE)
         self.worker = crawler.settings.get("CLINIC_SHARD") or "worker"
         self._serial = 0
+        self._from_queue: dict[str, Any] = {}  # lease token -> the request it was taken with
+        crawler.site_politeness = self  # the worker's queue takes leases with requests
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SitePoliteness:
@@ -60,12 +67,52 @@ class SitePoliteness:
         return cls(crawler, connection.from_settings(settings), Keys(crawl), concurrency, interval)
 
     def _site_keys(self, url: str) -> list[str]:
-        site = urlsplit(url).netloc.lower()
+        site = site_of(url)
         return [self.keys.site_leases(site), self.keys.site_next(site), self.keys.leases_of(self.worker)]
 
-    async def process_request(self, request: Any, spider: Any = None) -> None:
+    def _token(self) -> str:
         self._serial += 1
-        token = f"{self.worker}:{self._serial}"
+        return f"{self.worker}:{self._serial}"
+
+    def pop_lease(self) -> tuple[list[str], list[Any]]:
+        """The extra KEYS and ARGV of scripts.POP: take the popped request's site lease in the
+        same round trip when the site may start now (``leased`` then records it)."""
+        return [self.keys.leases_of(self.worker)], [
+            self.keys.slot_prefix,
+            self._token(),
+            self.concurrency,
+            self.lease_ms,
+        ]
+
+    def leased(self, request: Any, token: str) -> None:
+        """The queue took ``request``'s lease with it: ``process_request`` need not ask again."""
+        self._from_queue[token] = request
+        request.meta["clinic_site_lease"] = token
+        self.crawler.stats.inc_value("clinic/distributed/leases_with_request")
+
+    def _unused_lease(self, request: Any) -> str | None:
+        """A lease the queue took for this request, or else for another request of the same site
+        that has not reached this middleware yet: a request made on the way (Scrapy's robots.txt
+        middleware fetches the site's robots.txt while the page request waits for it) would
+        otherwise wait for the very lease the waiting request holds. It takes that lease, and
+        the waiting request asks for one of its own when it gets here."""
+        token = request.meta.get("clinic_site_lease")
+        if self._from_queue.pop(token, None) is not None:
+            return token
+        site = site_of(request.url)
+        for token, holder in self._from_queue.items():
+            if site_of(holder.url) == site:
+                del self._from_queue[token]
+                holder.meta.pop("clinic_site_lease", None)
+                request.meta["clinic_site_lease"] = token
+                self.crawler.stats.inc_value("clinic/distributed/leases_passed_on")
+                return token
+        return None
+
+    async def process_request(self, request: Any, spider: Any = None) -> None:
+        if self._unused_lease(request) is not None:
+            return None
+        token = self._token()
         keys = self._site_keys(request.url)
         waited = False
         while True:
@@ -85,10 +132,12 @@ class SitePoliteness:
             self.crawler.stats.inc_value("clinic/distributed/politeness_waits")
         return None
 
-    def _give_back(self, request: Any) -> None:
+    def give_back(self, request: Any) -> None:
+        """The request's lease returns, and the site's next start is set an interval on."""
         token = request.meta.pop("clinic_site_lease", None)
         if not token:
             return
+        self._from_queue.pop(token, None)
         keys, args = self._site_keys(request.url)[:2], [token, self.interval_ms]
         coordinator = getattr(self.crawler.spider, "coordinator", None)
         if coordinator is not None:  # with the worker's other commands of this turn (batch.py)
@@ -100,9 +149,9 @@ class SitePoliteness:
             log.error("could not return a politeness lease to Redis: %s", exc)
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
-        self._give_back(request)
+        self.give_back(request)
         return response
 
     def process_exception(self, request: Any, exception: Exception, spider: Any = None) -> None:
-        self._give_back(request)
+        self.give_back(request)
         return None

@@ -13,6 +13,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed.coordinator import Coordinator
+from crawler.distributed.politeness import SitePoliteness, site_of
 from crawler.distributed.scripts import ENQUEUE, POP
 from crawler.queues import request_to_dict
 
@@ -21,15 +22,20 @@ log = logging.getLogger(__name__)
 
 class InflightQueue(PriorityQueue):  # type: ignore[misc]
     """scrapy-redis's priority queue, except that a popped request is moved (atomically) into
-    this worker's in-flight hash, and its id is kept in ``meta["clinic_inflight"]``."""
+    this worker's in-flight hash, and its id is kept in ``meta["clinic_inflight"]``; its site's
+    politeness lease is taken in the same step when the site may start now."""
 
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
         self.coordinator: Coordinator = spider.coordinator
         self._pop = server.register_script(POP)
+        # SitePoliteness, when the worker has it (it always has, unless a user disabled it)
+        self.politeness: SitePoliteness | None = getattr(spider.crawler, "site_politeness", None)
 
     def _encode_request(self, request: Any) -> bytes:
-        return self.serializer.dumps(request_to_dict(request, self.spider))
+        """The request's site, a newline, the request: the POP script reads the site."""
+        site = site_of(request.url).encode()
+        return site + b"\n" + self.serializer.dumps(request_to_dict(request, self.spider))
 
     def pop(self, timeout: int = 0) -> Any:
         while not self.coordinator.failed:
@@ -37,15 +43,21 @@ class InflightQueue(PriorityQueue):  # type: ignore[misc]
                 request = self._pop_one()
                 if request is None or not self.coordinator.over_budget(request):
                     return request
+                if self.politeness is not None:
+                    self.politeness.give_back(request)
             except RedisError as exc:
                 self.coordinator.lost(exc)
         return None
 
     def _pop_one(self) -> Any:
-        found = self._pop(keys=[self.key, self.coordinator.inflight_key])
+        keys, args = [self.key, self.coordinator.inflight_key], ["", "", 0, 0]
+        if self.politeness is not None:  # the site's politeness lease in the same round trip
+            more_keys, args = self.politeness.pop_lease()
+            keys += more_keys
+        found = self._pop(keys=keys, args=args)
         if not found:
             return None
-        inflight_id, data = found[0].decode(), found[1]
+        inflight_id, data = found[0].decode(), found[1].split(b"\n", 1)[-1]
         try:
             request = self._decode_request(data)
         except Exception as exc:  # noqa: BLE001 - an undecodable entry must not stop the worker
@@ -54,6 +66,9 @@ class InflightQueue(PriorityQueue):  # type: ignore[misc]
             self.coordinator.count("undecodable")
             return None
         request.meta["clinic_inflight"] = inflight_id
+        request.meta.pop("clinic_site_lease", None)  # never a lease of another request
+        if found[2]:
+            self.politeness.leased(request, args[1])
         self.coordinator.taken(request)
         return request
 

@@ -18,6 +18,10 @@ from crawler.discovery import KINDS
 from crawler.fetch import OverBudget
 from pipelines.record import PageError, site_key
 
+# The per-site budget units a page request takes (by whether it is a listing page): checked
+# and taken at once, so a refused listing takes no page unit (SiteBudgets.take)
+PAGE_LIMITS = {False: ("pages",), True: ("listing_pages", "pages")}
+
 
 class BudgetsMixin:
     include: tuple[re.Pattern[str], ...] = ()

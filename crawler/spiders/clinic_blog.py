@@ -46,7 +46,7 @@ from crawler.fetch import (
     unrendered,
 )
 from crawler.jobledger import JobLedger
-from crawler.spiders.budgets import BudgetsMixin
+from crawler.spiders.budgets import PAGE_LIMITS, BudgetsMixin
 from crawler.spiders.errors import ErrorsMixin
 from crawler.spiders.recrawl import RecrawlMixin
 from crawler.spiders.rendering import RenderMixin
@@ -293,24 +293,18 @@ class ClinicBlogSpider(
         elif trap := url_trap(url, self.limits):
             self._over_budget.add(url)
             yield from self._refused(url, "url_trap", f"not fetched: {trap}, as a link trap makes them")
-        elif kind is UrlKind.LISTING and not self.budgets.allows(site_key(url), "listing_pages"):
-            self._over_budget.add(url)
-            yield from self._refused(url, "listing_pages")
         elif not self._take_page(url):
             return
         elif (full := self._site_full(url)) is not None:
             self._over_budget.add(url)
             yield from full
-        elif not self.budgets.allows(site_key(url), "pages"):
+        elif limit := self.budgets.take(site_key(url), PAGE_LIMITS[kind is UrlKind.LISTING]):
             self._over_budget.add(url)
-            yield from self._refused(url, "pages")
+            yield from self._refused(url, limit)
         else:
             self._requested.add(url)
             self._likely_posts += url_score(url) >= 0
             listing = kind is UrlKind.LISTING
-            self.budgets.use(site_key(url), "pages")
-            if listing:
-                self.budgets.use(site_key(url), "listing_pages")
             found_via = self._pending_via[url] = [via]
             yield self._page_request(
                 url, PRIORITY["listing"] if listing else priority, meta={"listing": listing, "via": found_via}

@@ -57,8 +57,7 @@ class SiteMapsMixin:
         if request.meta.get("discovery") != "sitemap":
             return
         site = site_key(request.url)
-        if self.budgets.allows(site, "sitemaps"):
-            self.budgets.use(site, "sitemaps")
+        if self.budgets.take(site, ("sitemaps",)) is None:
             return
         self._count("skipped/sitemap_budget")
         raise OverBudget(request.url, "sitemaps", first=self.budgets.refuse(site, "sitemaps"))

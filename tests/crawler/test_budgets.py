@@ -55,6 +55,17 @@ def test_site_budgets_count_per_site_and_report_the_first_refusal_once():
     assert "CLINIC_MAX_PAGES_PER_SITE" in budgets.message("a", "pages")
 
 
+def test_a_page_request_takes_its_budget_units_all_or_none():
+    """A listing page takes a listing unit and a page unit; refused by either, it takes neither."""
+    budgets = SiteBudgets({"pages": 3, "listing_pages": 1})
+    assert budgets.take("a", ("listing_pages", "pages")) is None
+    assert budgets.take("a", ("listing_pages", "pages")) == "listing_pages"
+    assert budgets.used[("a", "pages")] == 1  # the refused listing took no page unit
+    assert budgets.take("a", ("pages",)) is None and budgets.take("a", ("pages",)) is None
+    assert budgets.take("a", ("pages",)) == "pages"
+    assert SiteBudgets({}).take("a", ("listing_pages", "pages")) is None  # no limits
+
+
 def post(i: int) -> Reply:
     return Reply(body=article_html(f"Post {i}", filler(f"topic {i}")).encode())
 

@@ -1,5 +1,6 @@
-"""The commands a distributed worker does not wait for go to Redis together, one pipeline per
-reactor turn (crawler/distributed/batch.py): against a real redis-server."""
+"""Fewer round trips to Redis: the commands a distributed worker does not wait for go together,
+one pipeline per reactor turn (crawler/distributed/batch.py); a page request's budget units are
+checked and taken in one script. Against a real redis-server."""
 
 from __future__ import annotations
 
@@ -41,3 +42,18 @@ def test_a_lost_server_is_reported_once_not_raised() -> None:
     batch.flush()
     assert len(errors) == 1 and isinstance(errors[0], redis.RedisError)
     assert batch.round_trips == 0
+
+
+def test_budget_units_are_checked_and_taken_in_one_step(redis_url: str) -> None:
+    """SharedBudgets.take (scripts.TAKE_BUDGET): all or none, so two workers racing for a
+    site's last page cannot both get it, and a refused listing takes no page unit."""
+    from crawler.distributed.budgets import SharedBudgets
+    from crawler.distributed.keys import Keys
+
+    server = redis.Redis.from_url(redis_url)
+    workers = [SharedBudgets({"pages": 2, "listing_pages": 1}, server, Keys("b")) for _ in range(2)]
+    assert workers[0].take("a", ("listing_pages", "pages")) is None
+    assert workers[1].take("a", ("listing_pages", "pages")) == "listing_pages"
+    assert workers[1].take("a", ("pages",)) is None  # the refused listing left this unit
+    assert [w.take("a", ("pages",)) for w in workers] == ["pages", "pages"]
+    assert server.hget(Keys("b").budgets, "used|a|pages") == b"2"
