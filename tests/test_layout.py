@@ -2,7 +2,7 @@
 
 Layers, lowest first (docs/architecture.md): ``pipelines.record`` (the vocabulary every stage
 shares), ``pipelines.references``, ``pipelines.extract``, ``pipelines.archive``,
-``pipelines.report``, then ``pipelines.scrapy_adapters``; ``crawler`` sits above all of
+``pipelines.export``, ``pipelines.report``, then ``pipelines.scrapy_adapters``; ``crawler`` sits above all of
 ``pipelines`` and nothing in ``pipelines`` imports it. A module may import its own package and
 the layers below it, never one above. Code outside a stage package imports the names that
 package's ``__init__`` exports, not its modules (the stage packages of ``pipelines`` and
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-LAYERS = ["record", "references", "extract", "archive", "report", "scrapy_adapters"]
-STAGE_PACKAGES = {"record", "references", "extract", "archive", "report"}
+LAYERS = ["record", "references", "extract", "archive", "export", "report", "scrapy_adapters"]
+STAGE_PACKAGES = {"record", "references", "extract", "archive", "export", "report"}
 CRAWLER_PACKAGES = {"discovery", "fetch", "distributed", "spiders"}
 MAX_LINES = 450
 

@@ -51,17 +51,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     changes.add_argument("--since", metavar="DATE", help="changes fetched on or after DATE (YYYY-MM-DD)")
     changes.add_argument("--format", choices=("text", "json"), default="text", help="default: %(default)s")
 
+    from pipelines.export import FORMATS
+
     export = sub.add_parser(
         "export",
-        help="write the archive without its history: the newest version of each article",
-        description="Copies articles.jsonl lines to FILE: with --latest one line per article, its "
-        "newest version (removed articles left out unless --include-removed).",
+        help="write the archive for other tools: JSONL, references for reference managers, tables",
+        description="Writes the archive's articles in one format. jsonl copies articles.jsonl lines "
+        "(with --latest one line per article, its newest version; removed articles left out unless "
+        "--include-removed). csl-json, ris and bibtex hold the references of each article's newest "
+        "version, one entry per work (by DOI, PMID or the string as printed), noting the posts that "
+        "cite it. parquet and csv write an articles table (one row per version) and a references "
+        "table (keyed by article id and version) into a directory.",
+        epilog="formats: " + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()),
     )
     export.set_defaults(func=cmd_export)
     export.add_argument("output", type=Path, metavar="OUTPUT", help="an archive directory")
+    export.add_argument(
+        "--format", choices=tuple(FORMATS), default="jsonl", help="what to write (default: %(default)s)"
+    )
     export.add_argument("--latest", action="store_true", help="only the newest version of each article")
     export.add_argument("--include-removed", action="store_true", help="keep tombstones of removed articles")
-    export.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.jsonl", help="where to write")
+    export.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the file to write (- for standard output), or the directory for parquet and csv",
+    )
 
     merge = sub.add_parser(
         "merge",
@@ -121,21 +138,13 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.archive import ARTICLES, export_lines
+    from pipelines.export import ExportError, export_archive
 
-    source = args.output / ARTICLES
-    if not source.exists():
-        return fail(f"no archive in {args.output} (expected {source})")
-    if args.out.resolve() == source.resolve():
-        return fail("--out must not be the archive itself")
-    count = 0
-    tmp = args.out.with_name(args.out.name + ".part")
-    with tmp.open("wb") as f:
-        for line in export_lines(source, latest=args.latest, include_removed=args.include_removed):
-            f.write(line)
-            count += 1
-    tmp.replace(args.out)  # readers never see a half-written export
-    print(f"{count} lines written to {args.out}", file=sys.stderr)
+    try:
+        written = export_archive(args.output, args.format, args.out, args.latest, args.include_removed)
+    except ExportError as exc:
+        return fail(str(exc))
+    print(f"{written} written to {'standard output' if str(args.out) == '-' else args.out}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,84 @@
+"""``clinic-archive export``: one archive into one of ``FORMATS``, written so that a reader never
+sees a half-written file (each file is written beside its place and renamed into it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pipelines.archive import ARTICLES, export_lines
+from pipelines.export.csl import collect_items
+from pipelines.export.formats import FORMATS, REFERENCE_FORMATS
+from pipelines.export.managers import bibtex_text, ris_text
+from pipelines.export.tables import table_rows, write_csv, write_parquet
+
+
+class ExportError(Exception):
+    """An export that cannot be written: the message says why, in one line."""
+
+
+def export_archive(
+    archive: Path, fmt: str, out: Path, latest: bool = False, include_removed: bool = False
+) -> str:
+    """Write ``archive``'s articles (``archive`` is its directory) to ``out`` in ``fmt``;
+    ``out`` is a directory for the table formats and may be ``-`` (stdout) for the others.
+    Returns what was written, for the user."""
+    source = archive / ARTICLES
+    if not source.exists():
+        raise ExportError(f"no archive in {archive} (expected {source})")
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "jsonl":
+        lines = list(export_lines(source, latest=latest, include_removed=include_removed))
+        _write(out, b"".join(lines), source)
+        return f"{len(lines)} lines"
+    if fmt in REFERENCE_FORMATS:  # the newest version of each article, never a tombstone
+        items = collect_items(_records(source, latest=True, include_removed=False))
+        text = {"csl-json": _csl_json, "ris": ris_text, "bibtex": bibtex_text}[fmt](items)
+        _write(out, text.encode("utf-8"), source)
+        return f"{len(items)} references"
+    rows = table_rows(_records(source, latest=latest, include_removed=include_removed))
+    if str(out) == "-":
+        raise ExportError(f"--format {fmt} writes two files: give a directory with -o")
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} is a file: --format {fmt} writes into a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            hint = "pip install 'clinic-archive[parquet]'"
+            raise ExportError(f"--format parquet needs pyarrow: {hint}") from exc
+    staging = out / ".export.part"
+    staging.mkdir(exist_ok=True)
+    written = (write_parquet if fmt == "parquet" else write_csv)(rows, staging)
+    for path in written:
+        path.replace(out / path.name)
+    staging.rmdir()
+    return f"{len(rows['articles'])} article rows and {len(rows['references'])} reference rows"
+
+
+def _records(source: Path, latest: bool, include_removed: bool) -> Iterator[dict[str, Any]]:
+    for line in export_lines(source, latest=latest, include_removed=include_removed):
+        yield json.loads(line)
+
+
+def _csl_json(items: list[dict[str, Any]]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write(out: Path, data: bytes, source: Path) -> None:
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    if out.resolve() == source.resolve():
+        raise ExportError("-o must not be the archive itself")
+    if out.is_dir():
+        raise ExportError(f"{out} is a directory: give a file name with -o")
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # readers never see a half-written export
