@@ -17,6 +17,7 @@ page, so ``parse_reference`` falls back to an identifiers-only result and logs t
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import re
 import unicodedata
@@ -55,6 +56,15 @@ SPACES_RE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 MOJIBAKE_RE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]"
 )
+# Inline markup left in a string taken from HTML source, JSON-LD or a CMS field: the tags go
+# (their text stays), entities are decoded. Only these inline tags, whole, so "p < 0.05" and
+# "<10 years" are text. Bounded inside the tag: linear on any input.
+INLINE_TAG_RE = re.compile(
+    r"</?(?:i|em|b|strong|u|sup|sub|small|span|a|cite|font|abbr|mark|q|s|del|ins|br|wbr)"
+    r"(?:\s[^<>]{0,300})?\s*/?>",
+    re.IGNORECASE,
+)
+ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 CHAR_FIXES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\u2026": "...", "\u2044": "/"})
 # Things that follow the source in database exports and web citations, never fields we keep.
 JUNK_RE = re.compile(
@@ -173,9 +183,19 @@ def fix_mojibake(text: str) -> str:
     return text
 
 
+def strip_markup(text: str) -> str:
+    """Inline HTML tags removed (their text kept) and entities decoded ("&amp;" -> "&",
+    "&#8211;" -> "–"); text without "<" or "&" is returned as it is."""
+    if "<" in text:
+        text = INLINE_TAG_RE.sub(lambda m: " " if m.group(0)[1:3].lower() == "br" else "", text)
+    if "&" in text and ENTITY_RE.search(text):
+        text = html.unescape(text)
+    return text
+
+
 def clean_text(raw: str) -> str:
-    """NFC, no control or invisible characters, single spaces, bounded length."""
-    text = fix_mojibake(raw[: MAX_PARSE_CHARS * 2])
+    """NFC, no markup, control or invisible characters, single spaces, bounded length."""
+    text = fix_mojibake(strip_markup(raw[: MAX_PARSE_CHARS * 2]))
     text = unicodedata.normalize("NFC", text).translate(CHAR_FIXES)
     text = INVISIBLE_RE.sub("", CONTROL_RE.sub(" ", text))
     return SPACES_RE.sub(" ", text).strip()[:MAX_PARSE_CHARS]

@@ -192,3 +192,36 @@ def test_supplements_and_parts_in_real_references(
 ) -> None:
     ref = parse_reference(raw, n=1)
     assert (ref.volume, ref.issue, ref.issue_qualifier, ref.pages) == (volume, issue, qualifier, pages)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fields"),
+    [
+        (
+            "Smith JA, Doe B. <i>Effect of exercise on back pain</i>. <em>Spine</em>. 2019;44(3):123&ndash;130.",
+            {"title": "Effect of exercise on back pain", "container": "Spine", "pages": "123-130"},
+        ),
+        (
+            "Smith, J. A., &amp; Doe, B. (2019). Effect of exercise. <i>Journal of Pain, 20</i>(4), 100&#8211;110.",
+            {
+                "authors": ["Smith JA", "Doe B"],
+                "container": "Journal of Pain",
+                "volume": "20",
+                "pages": "100-110",
+            },
+        ),
+        (
+            '<span class="ref-author">Lewis J</span>. Rotator cuff pain.<br/><b>Man Ther</b>. 2016;23:57&#x2013;68.',
+            {"authors": ["Lewis J"], "title": "Rotator cuff pain", "container": "Man Ther", "pages": "57-68"},
+        ),
+        # "<" that is not a tag, "&" that is not an entity: text, untouched
+        (
+            "Smith J. Pain in p < 0.05 and <10 years. BMJ. 2019;1:2.",
+            {"title": "Pain in p < 0.05 and <10 years"},
+        ),
+        ("Jones K. R&D at AT&T. BMJ. 2019;1:2.", {"title": "R&D at AT&T"}),
+    ],
+)
+def test_inline_markup_and_entities_are_read_as_text(raw: str, fields: dict) -> None:
+    ref = parse_reference(raw)
+    assert {name: getattr(ref, name) for name in fields} == fields
