@@ -69,7 +69,12 @@ class Reference:
     pmid: str | None = None
     pmcid: str | None = None
     url: str | None = None
-    style: str | None = None  # vancouver, apa, harvard, mla, url, other
+    # the style it was parsed as: vancouver, apa, harvard, mla, chicago, ieee, acs, physics,
+    # astronomy, url (a bare link or a page), other
+    style: str | None = None
+    # how far the fields can be trusted, 0-1: the share of the string they account for, and
+    # whether the parts every reference has were found (pipelines/references/confidence.py)
+    confidence: float | None = None
 
 
 @dataclass(slots=True)

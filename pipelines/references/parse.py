@@ -24,6 +24,7 @@ import unicodedata
 
 from pipelines.record import Reference
 from pipelines.references.authors import AuthorBlock, parse_author_block
+from pipelines.references.confidence import confidence
 from pipelines.references.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
 from pipelines.references.journals import looks_like_organization, site_name_from_url
 from pipelines.references.source import (
@@ -108,10 +109,14 @@ def parse_reference(raw: str, *, n: int = 0, base_url: str | None = None) -> Ref
     """Fields of one reference string; never raises, whatever the input."""
     raw = raw if isinstance(raw, str) else ""
     try:
-        return tidy(_parse(raw, n, base_url))
+        text = clean_text(raw)
+        ref = tidy(_parse(raw, text, n, base_url))
     except Exception:  # a rule's bug must not lose the page: keep raw and identifiers
         log.exception("reference parser failed; keeping identifiers only (n=%s)", n)
-        return tidy(_identifiers_only(raw, n, base_url))
+        text = raw
+        ref = tidy(_identifiers_only(raw, n, base_url))
+    ref.confidence = confidence(ref, strip_number(text, 0)[0])
+    return ref
 
 
 def link_reference(
@@ -133,7 +138,9 @@ def link_reference(
     ref.title = title.strip(" .") or None
     ref.url = ref.url or href
     ref.style = "url"
-    return tidy(ref)
+    ref = tidy(ref)
+    ref.confidence = confidence(ref, title)
+    return ref
 
 
 # Every optional text field of an entry, read off the dataclass so that a new one is tidied too.
@@ -238,8 +245,8 @@ def _first_if_spaced(match: re.Match[str]) -> str:
     return run[0] if SPACE_RE.search(run) else run
 
 
-def _parse(raw: str, n: int, base_url: str | None) -> Reference:
-    text, n = strip_number(clean_text(raw), n)
+def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
+    text, n = strip_number(text, n)
     spans = find_spans(text, base_url)
     ref = with_identifiers(raw, n, spans)
     body = remove_spans(text, spans)

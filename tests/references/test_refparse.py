@@ -10,7 +10,7 @@ import json
 from dataclasses import fields
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +20,9 @@ from pipelines.references.source import split_issue
 
 CASES = json.loads((FIXTURES / "references" / "styles.json").read_text("utf-8"))
 # All fields but the number, the raw string, the author list and the year are optional strings.
-STRING_FIELDS = [f.name for f in fields(Reference) if f.name not in ("n", "raw", "authors", "year")]
+STRING_FIELDS = [
+    f.name for f in fields(Reference) if f.name not in ("n", "raw", "authors", "year", "confidence")
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -51,6 +53,7 @@ def test_issue_example_two_field_by_field() -> None:
         pages="755-760",
         doi="10.1589/jpts.31.755",
         style="vancouver",
+        confidence=1.0,
     )
 
 
@@ -102,7 +105,9 @@ def _assert_well_typed(ref: Reference, raw: str) -> None:
     for name in STRING_FIELDS:
         value = getattr(ref, name)
         assert value is None or (isinstance(value, str) and value.strip() == value and value)
-    assert ref.style in (None, "vancouver", "apa", "harvard", "mla", "url", "other")
+    styles = json.loads((ROOT / "pipelines/record/schema/article.schema.json").read_text())["$defs"]
+    assert ref.style in styles["reference"]["properties"]["style"]["enum"]
+    assert isinstance(ref.confidence, float) and 0 <= ref.confidence <= 1
     assert ref.doi is None or (ref.doi.startswith("10.") and ref.doi == ref.doi.lower())
     assert ref.pmid is None or ref.pmid.isdigit()
     assert ref.pmcid is None or (ref.pmcid.startswith("PMC") and ref.pmcid[3:].isdigit())
