@@ -43,6 +43,7 @@ from pipelines.record import (
 )
 from pipelines.references import (
     bracket_superscripts,
+    check_references,
     find_reference_blocks,
     link_citations,
     looks_like_citation,
@@ -187,6 +188,9 @@ def _extract(
         return NotArticle(url, verdict.summary(), score=verdict.score, signals=verdict.reasons())
 
     citations, unused = link_citations(text, references)
+    check_references(
+        references, citations, unused, iso_date(meta.published), iso_date(meta.modified), fetched_at
+    )
     canonical = choose_canonical(meta, url)
     return Article(
         id=article_id(canonical),

@@ -75,6 +75,8 @@ class Reference:
     # how far the fields can be trusted, 0-1: the share of the string they account for, and
     # whether the parts every reference has were found (pipelines/references/confidence.py)
     confidence: float | None = None
+    # offline findings: {"code", "message", "evidence"} (pipelines/references/checks.py)
+    checks: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

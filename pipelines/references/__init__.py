@@ -9,6 +9,8 @@ from pipelines._exports import lazy_exports
 
 # public name -> the module that defines it, loaded on first use (pipelines/_exports.py)
 _EXPORTS = {
+    "check_references": "checks",
+    "journal_key": "journals",
     "find_reference_blocks": "find",
     "looks_like_citation": "find",
     "parse_entries": "find",
@@ -21,11 +23,13 @@ __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
+    from pipelines.references.checks import check_references
     from pipelines.references.find import (
         find_reference_blocks,
         looks_like_citation,
         parse_entries,
         remove_elements,
     )
+    from pipelines.references.journals import journal_key
     from pipelines.references.markers import bracket_superscripts, link_citations
     from pipelines.references.parse import parse_reference

@@ -245,3 +245,12 @@ def same_journal(a: str | None, b: str | None) -> bool:
 def is_known_alias(name: str) -> bool:
     """An acronym or short name of a journal from the alias table ("BMJ", "the Lancet" is not one)."""
     return len(_alias_forms(name)) > 1
+
+
+def journal_key(name: str) -> str:
+    """One key per journal, whatever form the name is written in: full title, NLM or dotted ISO
+    abbreviation, or a listed acronym ("The New England Journal of Medicine", "N Engl J Med",
+    "N. Engl. J. Med." and "NEJM" share "n engl j med"). For grouping; ``same_journal`` also
+    accepts truncated abbreviations, which a key cannot."""
+    forms = _alias_forms(name)
+    return " ".join(journal_tokens(forms[-1])) or name.casefold().strip()

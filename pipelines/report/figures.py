@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pipelines.references import journal_key
 from pipelines.report.summary import PostSummary
 
 # Lists (topics, journals, authors, newest posts) show this many entries per site; the JSON
@@ -125,12 +126,14 @@ def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def grouped_counts(values: Iterable[str], top: int = TOP) -> list[Count]:
-    """Most frequent values, counting "BMJ", "bmj" and "B.M.J." as one; each group is shown in
-    its most frequent spelling."""
+def grouped_counts(
+    values: Iterable[str], top: int = TOP, key: Callable[[str], str] | None = None
+) -> list[Count]:
+    """Most frequent values, counting "BMJ", "bmj" and "B.M.J." as one (or the values ``key``
+    maps to one key as one); each group is shown in its most frequent spelling."""
     spellings: dict[str, Counter[str]] = {}
     for value, count in Counter(values).items():  # group the distinct values only: far fewer
-        spellings.setdefault(_group_key(value), Counter())[value] += count
+        spellings.setdefault((key or _group_key)(value), Counter())[value] += count
     rows = [Count(c.most_common(1)[0][0], c.total()) for c in spellings.values()]
     rows.sort(key=lambda r: (-r.count, r.name.casefold()))
     return rows[:top]
@@ -274,7 +277,8 @@ def site_figures(site: str, posts: Sequence[PostSummary]) -> SiteFigures:
         share_pmid=share(with_id["pmid"], refs),
         share_pmcid=share(with_id["pmcid"], refs),
         share_identifier=share(with_id["any"], refs),
-        journals=grouped_counts(j for p in posts for j in p.journals),
+        # one journal is one row, whatever form its name is written in (the abbreviation table)
+        journals=grouped_counts((j for p in posts for j in p.journals), key=journal_key),
         markers_without_entries=sum(p.markers_without_entries for p in posts),
         unused_entries=sum(p.unused_entries for p in posts),
         contradictions=sum(p.contradictions for p in posts),

@@ -8,9 +8,16 @@ thousands of posts by the same author share one string.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
+
+# a host name given as a container ("www.ncbi.nlm.nih.gov"); not a dotted abbreviation ("J.Biomech")
+HOST_RE = re.compile(
+    r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|au|ca|nz|ie|de|fr|nl|eu|us)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,7 @@ def summarize(record: dict[str, Any]) -> PostSummary:
         categories=_strings(record.get("categories")),
         tags=_strings(record.get("tags")),
         references=len(refs),
-        journals=tuple(sys.intern(r["container"].strip()) for r in refs if _has_text(r.get("container"))),
+        journals=tuple(sys.intern(r["container"].strip()) for r in refs if _is_journal(r)),
         with_doi=sum(1 for r in refs if r.get("doi")),
         with_pmid=sum(1 for r in refs if r.get("pmid")),
         with_pmcid=sum(1 for r in refs if r.get("pmcid")),
@@ -105,6 +112,15 @@ def summarize(record: dict[str, Any]) -> PostSummary:
         unused_entries=len(_list(record, "unused_references")),
         contradictions=sum(1 for c in citations if c.get("contradiction")),
     )
+
+
+def _is_journal(ref: dict[str, Any]) -> bool:
+    """A reference's container names a journal: not a web page's site, nor a host name
+    ("www.ncbi.nlm.nih.gov" of a link to PubMed Central)."""
+    container = ref.get("container")
+    if not _has_text(container) or ref.get("style") == "url":
+        return False
+    return not HOST_RE.fullmatch(container.strip())
 
 
 def _has_text(value: Any) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 
+from pipelines.references import journal_key
 from pipelines.report.build import ALL_SITES, Report, report_from_scan
 from pipelines.report.figures import (
     Count,
@@ -258,6 +259,31 @@ def test_grouped_counts_merge_case_and_dots_and_keep_the_common_spelling():
     rows = grouped_counts(["J. Pain", "J Pain", "J Pain", "j pain", "Spine"])
     assert rows == [Count("J Pain", 4), Count("Spine", 1)]
     assert grouped_counts(["b", "a", "c"], top=2) == [Count("a", 1), Count("b", 1)]
+
+
+def test_one_journal_is_one_row_and_sites_are_not_journals():
+    """Journal names are grouped through the abbreviation table (full title, NLM abbreviation,
+    dotted ISO form, acronym); a web page's site and a host name given as a container are not
+    journals."""
+    refs = [
+        {"container": "N Engl J Med", "style": "vancouver"},
+        {"container": "The New England Journal of Medicine", "style": "apa"},
+        {"container": "NEJM", "style": "other"},
+        {"container": "N. Engl. J. Med.", "style": "vancouver"},
+        {"container": "J.Biomech", "style": "other"},
+        {"container": "Mayo Clinic", "style": "url"},
+        {"container": "www.ncbi.nlm.nih.gov", "style": "other"},
+    ]
+    post = summarize({"id": "x", "references": refs})
+    assert post.journals == (
+        "N Engl J Med",
+        "The New England Journal of Medicine",
+        "NEJM",
+        "N. Engl. J. Med.",
+        "J.Biomech",
+    )
+    rows = grouped_counts(post.journals, key=journal_key)
+    assert rows == [Count("N Engl J Med", 4), Count("J.Biomech", 1)]
 
 
 def test_word_histogram_has_an_open_last_bin():
