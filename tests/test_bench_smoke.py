@@ -73,6 +73,25 @@ def test_references_bench_smoke_run():
     assert "time per reference" in proc.stdout
 
 
+def test_references_bench_per_style_smoke_run():
+    """The per-style table on the hand-labelled style set, and --style with --errors."""
+    data = "tests/fixtures/references/styles.jsonl"
+    proc = run_bench("bench/references.py", "--data", data, "--limit", "20")
+    rows = [line.split() for line in proc.stdout.splitlines()]
+    header = next(row for row in rows if row[:2] == ["style", "n"])
+    assert header[-1] == "mean" and "authors" in header
+    assert [row[:2] for row in rows if row and row[0] in ("acs", "all")] == [["acs", "20"], ["all", "20"]]
+    assert "accuracy = right / references where the gold has the field" in proc.stdout
+    mla = run_bench(
+        "bench/references.py", "--data", data, "--style", "mla", "--errors", "title", "--limit", "20"
+    )
+    assert "[mla-0" in mla.stdout and "gold=" in mla.stdout  # mismatches are listed
+    assert [row.split()[:2] for row in mla.stdout.splitlines() if row.startswith(("mla ", "all "))] == [
+        ["mla", "20"],
+        ["all", "20"],
+    ]
+
+
 def test_stages_bench_smoke_run():
     proc = smoke_run("stages.py", timeout=120)
     rows = {line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")}
