@@ -7,10 +7,13 @@
     python bench/references.py --errors title       # print the mismatches of one field
     python bench/references.py --data tests/fixtures/references/styles.jsonl   # + per-style table
     python bench/references.py --data tests/fixtures/references/styles.jsonl --style mla --errors title
+    python bench/references.py --data tests/fixtures/references/styles.jsonl --half even   # tuning half
 
 How values are compared (after the dataset README): lower-case, Unicode NFKC, every character
 that is not a letter or digit removed; year = the first 4-digit year in the gold ``date``; DOI =
-from "10." on, lower-cased, spaces removed; PMID digits; PMCID "PMC" + digits.
+from "10." on, lower-cased, spaces removed; PMID digits; PMCID "PMC" + digits; URL without its
+scheme and a leading "www." on both sides (MLA prints "www.jstor.org/stable/1914185" with no
+scheme, and the parser adds one: the two are the same link).
 
 Authors: both sides are turned into a list of name keys, surname + initials ("salazar ap"),
 with generation suffixes (Jr, 3rd, III) dropped; the gold list is split here, independently of
@@ -42,7 +45,19 @@ spurious value counts against; a field absent on both sides is not counted). Onl
 style's gold has are shown; ``mean`` is the mean over them; the ``all`` row sums each field's
 counts over those styles. Gold ``journal`` and ``booktitle`` are both the ``container``;
 ``publisher`` is not scored. ``--style NAME`` keeps one style (``--errors`` then lists its
-mismatches).
+mismatches). The ``named`` column is the share of a style's references whose ``style`` the parser
+named as the set's style (astro = "astronomy"); ``-`` for ``markup``, whose strings are in several
+styles. The set's ``ieee`` references include ACM and LNCS ones, which the schema has no name for:
+they count as not named right.
+
+Halves: ``--half even`` keeps the references whose id ends in an even number (acs-002), ``--half
+odd`` the others. Rules are tuned on the even half only; the odd half is the held-out check.
+
+Calibration: after the tables, the references are put in bands of the parser's ``confidence``
+(<0.5, 0.5-0.7, 0.7-0.85, 0.85-0.95, >=0.95), and each band gives its count, the share of its
+references with every field right (every field the gold has or the parser gave, as in the
+per-style table) and the mean of their per-reference field accuracy. A confidence that means
+something has accuracy rising with the band.
 """
 
 from __future__ import annotations
@@ -123,6 +138,12 @@ def norm_doi(value: str | None) -> str:
 def norm_issue(value: str | None) -> str:
     """The issue with NLM's qualifier words set aside: "Suppl 3" -> "3", "4 Pt 1" -> "4"."""
     return norm(ISSUE_QUALIFIER_RE.sub(" ", value or ""))
+
+
+def norm_url(value: str | None) -> str:
+    """A link without its scheme and a leading "www.": "https://www.jstor.org/x" = "jstor.org/x"."""
+    value = re.sub(r"^\s*(?:[a-z][a-z0-9+.-]{0,10}:)?//", "", value or "", flags=re.I)
+    return norm(re.sub(r"^www\.", "", value, flags=re.I))
 
 
 def first_year(value: str | None) -> str:
@@ -297,7 +318,7 @@ def gold_values(fields: dict[str, list[str]]) -> dict[str, object]:
         "doi": norm_doi(first.get("doi")),
         "pmid": pmid,
         "pmcid": f"pmc{pmcid}" if pmcid else "",
-        "url": norm(first.get("url")),
+        "url": norm_url(first.get("url")),
     }
 
 
@@ -314,7 +335,7 @@ def predicted_values(ref) -> dict[str, object]:
         "doi": norm_doi(ref.doi),
         "pmid": ref.pmid or "",
         "pmcid": norm(ref.pmcid),
-        "url": norm(ref.url),
+        "url": norm_url(ref.url),
     }
 
 
@@ -353,17 +374,34 @@ def run(records: list[dict], errors_field: str | None, show: int) -> int:
     if any(record.get("style") for record in records):
         print()
         print_style_table(style_counts(records, refs))
+    print()
+    print_calibration(calibration(records, refs))
     return 0
+
+
+# The parser's name for each style of the set; ``markup`` strings are in several styles.
+PARSER_STYLE = {
+    "acs": "acs",
+    "astro": "astronomy",
+    "physics": "physics",
+    "ieee": "ieee",
+    "chicago": "chicago",
+    "mla": "mla",
+    "harvard": "harvard",
+}
 
 
 def style_counts(records: list[dict], refs: list) -> dict[str, dict[str, Counter]]:
     """style -> field -> counts: ``gold`` (gold has it), ``counted`` (gold or prediction), ``ok``;
-    and style -> "references" -> ``n``."""
+    style -> "references" -> ``n``, and style -> "named" -> ``ok`` (the parser named the style)."""
     counts: dict[str, dict[str, Counter]] = {}
     for record, ref in zip(records, refs, strict=True):
         name = record.get("style") or "(none)"
-        style = counts.setdefault(name, {f: Counter() for f in ("references", *STYLE_FIELDS)})
+        style = counts.setdefault(name, {f: Counter() for f in ("references", "named", *STYLE_FIELDS)})
         style["references"]["n"] += 1
+        if name in PARSER_STYLE:
+            style["named"]["counted"] += 1
+            style["named"]["ok"] += getattr(ref, "style", None) == PARSER_STYLE[name]
         gold, pred = gold_values(record["fields"]), predicted_values(ref)
         for field in STYLE_FIELDS:
             g, p = gold[field], pred[field]
@@ -381,9 +419,12 @@ def print_style_table(counts: dict[str, dict[str, Counter]]) -> None:
     """Rows: styles, then ``all``; columns: the fields some style's gold has, then the mean."""
     fields = [f for f in STYLE_FIELDS if any(c[f]["gold"] for c in counts.values())]
     width = max(6, *(len(s) for s in counts))
-    print(f"{'style':<{width}}{'n':>5}" + "".join(f"{f:>10}" for f in fields) + f"{'mean':>8}")
-    total = {f: Counter() for f in fields}
+    head = f"{'style':<{width}}{'n':>5}{'named':>7}"
+    print(head + "".join(f"{f:>10}" for f in fields) + f"{'mean':>8}")
+    total = {f: Counter() for f in (*fields, "named")}
     for style, c in counts.items():
+        total["named"].update(c["named"])
+        named = f"{accuracy(c['named']):>7.3f}" if c["named"]["counted"] else f"{'-':>7}"
         cells, accs = [], []
         for f in fields:
             if c[f]["gold"]:
@@ -393,15 +434,51 @@ def print_style_table(counts: dict[str, dict[str, Counter]]) -> None:
             else:
                 cells.append(f"{'-':>10}")
         mean = f"{statistics.fmean(accs):>8.3f}" if accs else f"{'-':>8}"
-        print(f"{style:<{width}}{c['references']['n']:>5}" + "".join(cells) + mean)
+        print(f"{style:<{width}}{c['references']['n']:>5}{named}" + "".join(cells) + mean)
     n = sum(c["references"]["n"] for c in counts.values())
     accs = [accuracy(total[f]) for f in fields]
     mean = f"{statistics.fmean(accs):>8.3f}" if accs else f"{'-':>8}"
-    print(f"{'all':<{width}}{n:>5}" + "".join(f"{a:>10.3f}" for a in accs) + mean)
+    named = f"{accuracy(total['named']):>7.3f}" if total["named"]["counted"] else f"{'-':>7}"
+    print(f"{'all':<{width}}{n:>5}{named}" + "".join(f"{a:>10.3f}" for a in accs) + mean)
     print(
         "accuracy = right / references where the gold has the field or the parser gave a value"
-        " (- = not in that style's gold)"
+        " (- = not in that style's gold); named = style named as the set's"
     )
+
+
+# Lower edges of the confidence bands of the calibration table.
+BANDS = (0.0, 0.5, 0.7, 0.85, 0.95)
+
+
+def calibration(records: list[dict], refs: list) -> list[dict[str, float]]:
+    """Per confidence band: references, share with every field right, mean field accuracy
+    (a reference's fields are those the gold has or the parser gave, as in the style table)."""
+    rows = [{"n": 0, "all_right": 0, "accuracy": 0.0} for _ in BANDS]
+    for record, ref in zip(records, refs, strict=True):
+        gold, pred = gold_values(record["fields"]), predicted_values(ref)
+        counted = [f for f in FIELDS if gold[f] or pred[f]]
+        right = sum(1 for f in counted if gold[f] == pred[f])
+        band = max(i for i, low in enumerate(BANDS) if (ref.confidence or 0.0) >= low)
+        rows[band]["n"] += 1
+        rows[band]["all_right"] += right == len(counted)
+        rows[band]["accuracy"] += right / len(counted) if counted else 1.0
+    return rows
+
+
+def print_calibration(rows: list[dict[str, float]]) -> None:
+    print(f"{'confidence':<12}{'n':>6}{'share':>8}{'all right':>11}{'field acc':>11}")
+    edges = [*BANDS[1:], None]
+    total = sum(r["n"] for r in rows) or 1
+    for low, high, row in zip(BANDS, edges, rows, strict=True):
+        label = f">={low:g}" if high is None else f"<{high:g}" if low == 0 else f"{low:g}-{high:g}"
+        n = row["n"]
+        if n:
+            right, acc = row["all_right"] / n, row["accuracy"] / n
+            print(f"{label:<12}{n:>6}{n / total:>8.3f}{right:>11.3f}{acc:>11.3f}")
+        else:
+            print(f"{label:<12}{n:>6}{0:>8.3f}{'-':>11}{'-':>11}")
+    print("calibration: all right = share of the band's references with every field right;")
+    print("field acc = their mean share of fields right")
 
 
 def parse_all(records: list[dict]) -> tuple[list, list[float], float]:
@@ -449,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", choices=SCORED, default=None, help="print mismatches of this field")
     parser.add_argument("--show", type=int, default=40, help="how many mismatches to print")
     parser.add_argument("--style", default=None, help="only the references of this style (data with styles)")
+    parser.add_argument(
+        "--half", choices=("even", "odd"), default=None, help="only references whose id number is even/odd"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"no data at {args.data}", file=sys.stderr)
@@ -461,8 +541,16 @@ def main(argv: list[str] | None = None) -> int:
             known = ", ".join(styles) or "no styles"
             print(f"no references of style {args.style!r}; the data has {known}", file=sys.stderr)
             return 2
+    if args.half:
+        records = [r for r in records if id_parity(r.get("id")) == args.half]
     records = records[: args.limit]
     return run(records, args.errors, args.show)
+
+
+def id_parity(record_id: str | None) -> str | None:
+    """ "even" for "acs-002", "odd" for "acs-001"; None for an id without a final number."""
+    match = re.search(r"(\d+)$", record_id or "")
+    return None if match is None else ("even" if int(match.group(1)) % 2 == 0 else "odd")
 
 
 if __name__ == "__main__":
