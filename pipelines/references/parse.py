@@ -37,9 +37,9 @@ from pipelines.references.source import (
     is_journal_date,
     is_journal_then_year,
     split_issue,
-    split_title_container,
     to_year,
 )
+from pipelines.references.titles import split_title_container
 
 log = logging.getLogger(__name__)
 

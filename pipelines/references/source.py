@@ -15,8 +15,6 @@ from datetime import date
 from pipelines.references.journals import (
     CONNECTIVES,
     is_journal_word,
-    looks_like_abbreviated_journal,
-    trailing_journal_start,
 )
 
 # Years outside this range are volumes, page numbers or typos, not publication years.
@@ -82,6 +80,22 @@ BIBLATEX_RE = re.compile(
     rf"(?:(?:pp?\s?\.|pages)\s*(?P<pages>{PAGES})|(?P<pages2>(?!{YEAR}\b){PAGES})(?=\s*[.,]?\s*$))",
     re.IGNORECASE,
 )
+CHICAGO_RE = re.compile(  # Chicago: "47, no. 2 (1979): 263-91", "48, no. 7 (July 2022): 455-60"
+    rf"(?<![\d{DASH}])(?P<vol>{VOL})\s*,\s*(?:no|nos|issue)\.?\s*(?P<issue>\d+[A-Za-z]?(?:\s*[{DASH}/]\s*\d+)?)\s*"
+    rf"\((?:{MONTH}\s*(?:\d{{1,2}},?\s*)?)?(?P<year>{YEAR})\)(?:\s*:\s*(?P<pages>{PAGES}))?",
+    re.IGNORECASE,
+)
+# A date printed out in words, outside parentheses: day-month-year, month-day-year, month-year.
+PRINTED_DATE_RE = re.compile(
+    rf"(?<![(\w])(?:\d{{1,2}}\s+{MONTH},?\s*|{MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s*)?)(?P<year>{YEAR})\b(?!\))",
+    re.IGNORECASE,
+)
+PAGES_WORD_RE = re.compile(r"\bpp?\.", re.IGNORECASE)
+ACS_RE = re.compile(  # ACS: "J. Am. Chem. Soc. 2019, 141 (3), 1234-1240", "Science 2004, 306, 666"
+    rf"(?<![\d{DASH}])(?P<year>{YEAR})[a-z]?\s*,\s*(?P<vol>{VOL})(?:\s*\((?P<issue>{ISSUE})\))?\s*,\s*"
+    rf"(?:pp?\.?\s*)?(?P<pages>{PAGES})(?![\d(])",
+    re.IGNORECASE,
+)
 ARTICLE_NUMBER_RE = re.compile(  # APA without a volume: "Cochrane Database Syst Rev, (7), CD000333."
     r"^[\s,]*(?:\((?P<issue>\d{1,3})\)\s*,\s*)?(?P<pages>[A-Z]{1,3}\d{4,}|e\d{4,})[\s.]*$"
 )
@@ -91,6 +105,7 @@ PAGE_RANGE_RE = re.compile(  # APA proceedings without a volume: "Conference on 
     re.IGNORECASE,
 )
 SHAPES = (
+    ACS_RE,
     VOL_PAGES_RE,
     ACM_RE,
     BIBLATEX_RE,  # before VOL_YEAR_PAGES_RE: in "33. 34 (Aug. 2015), pp. 1-4" 34 is the issue
@@ -114,37 +129,9 @@ MAX_JOURNAL_SEGMENT_WORDS = 6
 # ("... nuclear morphology .Curr Opin", "at a glance.J Cell Sci") as copied from PDFs.
 # Journals that start in lower case have a capital inside: "eLife", "bioRxiv", "iScience".
 BOUNDARY_RE = re.compile(r"[.?!]\s+(?=[\"“‘'(\[]?[A-Z0-9]|[a-z]{1,4}[A-Z])|(?<=[a-z0-9)])\s?\.(?=[A-Z])")
-QUOTED_TITLE_RE = re.compile(r"^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)")
-IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z])")
-EDITORS_RE = re.compile(
-    r"^.{0,200}?(?:\b(?:eds?|editors?|Hrsg)\b\.?|\((?:eds?|editors?|Hrsg)\.?\))[,:]?\s+", re.IGNORECASE
-)
-EDITION_RE = re.compile(r"[\s,.]+\d+(?:st|nd|rd|th)\s+ed(?:ition|n)?\.?$", re.IGNORECASE)
-PUBLISHER_TAIL_RE = re.compile(r"(?:^|[.,]\s+)[A-Z][\w .,'’-]{1,40}:\s*[^.:;]{2,80}[;,]?\s*$")
-PUBLISHER_WORDS_RE = re.compile(
-    r"\b(?:Press|Publishers?|Publishing|Publications|Verlag|Books|Wiley|Springer|Elsevier|Saunders|Mosby|"
-    r"Lippincott|Wilkins|Kaufmann|Addison|Sons|Inc|Ltd|GmbH|B\s?\.?\s?V|Co|Academic|University|Organization|"
-    r"Routledge|Sage|Taylor|Francis|McGraw|Hill|Karger|Thieme|Blackwell|Oxford|Cambridge)\b\.?"
-)
-PUBLISHER_COMMA_RE = re.compile(
-    r",\s+[A-Z][\w&.' -]{0,40}\b"
-    r"(?:Press|Publishers?|Publishing|Verlag|Books|Wiley|Springer|Elsevier|Routledge)\.?$"
-)
-# A sentence after the journal that only names its publisher: "Appl Soil Ecol. Elsevier B.V.; 2011".
-PUBLISHER_NAME_RE = re.compile(r"\b(?:Elsevier|Springer|Wiley|Inc|Ltd|GmbH|B\s?\.?\s?V)\b")
-TYPE_TAG_RE = re.compile(
-    r"\s*\[(?:Internet|online|Review|serial on the Internet|homepage on the Internet)\]", re.I
-)
-
-
 # patterns used inside functions, compiled once
 DASH_RUN_RE = re.compile(rf"\s*[{DASH}]+\s*")
 GLUED_NUMBER_RE = re.compile(rf"[{DASH}]\d+[A-Za-z]?")
-TRAILING_DATE_RE = re.compile(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$")
-LETTER_WORD_RE = re.compile(r"[^\W\d_]+")
-COMMA_ABBREVIATION_RE = re.compile(r",\s+((?:[A-Z][a-z]{0,9}\.\s*){1,3})$")
-IN_PREFIX_RE = re.compile(r"^In:?\s+")
-SHORT_WORD_DOT_END_RE = re.compile(r"\b\w{1,3}\.$")
 LETTER_DIGIT_RE = re.compile(r"(?<=[A-Za-z])\.?(?=\d)")
 WORD_END_DOT_RE = re.compile(r"\.(?=\s|$)")
 
@@ -184,23 +171,7 @@ def analyse_cluster(text: str, start: int, end: int) -> Source | None:
     if not any(ch.isdigit() for ch in chunk):
         return None
     source = Source(start, end)
-    used = chunk
-    match = YEAR_VOL_RE.search(chunk)
-    if match and _fill(source, match):
-        source.year = to_year(match.group("year"))
-        used = _blank(chunk, match)
-    elif LABEL_RE.search(chunk):
-        used = _fill_labels(source, chunk)
-    else:
-        for shape in SHAPES:
-            match = shape.search(chunk)
-            if match and _fill(source, match):
-                used = _blank(chunk, match)
-                if shape is VOL_COMMA_PAGES_RE and _pages_is_year(source, used):
-                    source.year, source.pages = to_year(source.pages), None  # "1(1), 1983."
-                break
-        else:
-            used = _fill_labels(source, chunk)
+    used = _read_numbers(source, chunk)
     year = YEAR_RE.search(used)
     if source.year is None and year:
         source.year = to_year(year.group(1))
@@ -209,6 +180,46 @@ def analyse_cluster(text: str, start: int, end: int) -> Source | None:
         return None
     source.start = start + _lead(text, start, chunk)
     return source
+
+
+def _read_numbers(source: Source, chunk: str) -> str:
+    """Fill ``source`` from the first shape that fits; returns the chunk without what was read."""
+    for shape in (YEAR_VOL_RE, CHICAGO_RE):  # shapes that carry their own date
+        match = shape.search(chunk)
+        if match and _fill(source, match):
+            source.year = to_year(match.group("year"))
+            return _blank(chunk, match)
+    chunk = _blank_dates(source, chunk)
+    if LABEL_RE.search(chunk):
+        return _fill_labels(source, chunk)
+    for shape in SHAPES:
+        match = shape.search(chunk)
+        if match and _fill(source, match):
+            used = _blank(chunk, match)
+            if match.groupdict().get("year"):
+                source.year = to_year(match.group("year"))
+            if shape is VOL_COMMA_PAGES_RE and _pages_is_year(source, used):
+                source.year, source.pages = to_year(source.pages), None  # "1(1), 1983."
+            elif shape is VOL_COMMA_PAGES_RE and _volume_is_year(source, match):
+                source.year, source.volume = to_year(source.volume), None  # "Duke UP, 2003, pp. 123-51"
+            return used
+    return _fill_labels(source, chunk)
+
+
+def _blank_dates(source: Source, chunk: str) -> str:
+    """A printed date ("March 25, 2020", "14 Oct. 2022", "Nov. 1998") gives the year and is
+    spaced out, so that its day is not read as a volume nor its year as a page."""
+    for match in PRINTED_DATE_RE.finditer(chunk):
+        if source.year is None:
+            source.year = to_year(match.group("year"))
+        chunk = _blank(chunk, match)
+    return chunk
+
+
+def _volume_is_year(source: Source, match: re.Match[str]) -> bool:
+    """ "2003, pp. 123-51": a year-like volume without an issue, before a pages label, is the year."""
+    volume = source.volume or ""
+    return bool(source.issue is None and YEAR_RE.fullmatch(volume) and PAGES_WORD_RE.search(match.group(0)))
 
 
 def _lead(text: str, start: int, chunk: str) -> int:
@@ -297,116 +308,6 @@ def is_journal_then_year(text: str, source: Source) -> bool:
     known = sum(1 for w in segment if is_journal_word(w))
     capitalised = all(w[0].isupper() or w.lower() in CONNECTIVES for w in segment)
     return capitalised and known * 2 >= len(segment)
-
-
-def split_title_container(region: str, expect_container: bool) -> tuple[str | None, str | None]:
-    """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container."""
-    region = TYPE_TAG_RE.sub("", region).strip(" ,;:.")
-    if not region:
-        return None, None
-    quoted = QUOTED_TITLE_RE.match(region)
-    if quoted:
-        rest = region[quoted.end() :].strip(" ,;:.")
-        in_match = IN_CONTAINER_RE.search(rest)
-        if in_match:
-            rest = rest[in_match.end() :]
-        return _clean_title(quoted.group("title")), _clean_container(rest) if rest else None
-    in_match = IN_CONTAINER_RE.search(region)
-    if in_match and in_match.start() > 0:
-        return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
-    if not expect_container:
-        title = TRAILING_DATE_RE.sub("", _first_sentence(region).rstrip(". "))
-        return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
-    region = _drop_publisher(region)
-    starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(region)]
-    if len(starts) == 1:
-        cut = trailing_journal_start(region)
-        if cut is None:
-            return _clean_title(region), None
-        return _clean_title(region[:cut]), _clean_container(region[cut:])
-    j = len(starts) - 1
-    last = region[starts[j] :]
-    inner = trailing_journal_start(last) if _has_prose(last) else None
-    if inner:  # "RhoA. Functional assignment of the motif J Biol Chem": prose joins the title
-        cut = starts[j] + inner
-        return _clean_title(region[:cut]), _clean_container(region[cut:])
-    while j > 1:
-        previous = region[starts[j - 1] : starts[j]].rstrip()
-        if previous.endswith(".") and looks_like_abbreviated_journal(previous[:-1]):
-            j -= 1
-        else:
-            break
-    cut = _comma_abbreviation_start(region, starts[j - 1], starts[j])
-    return _clean_title(region[:cut]), _clean_container(region[cut:])
-
-
-def _has_prose(text: str) -> bool:
-    """Lower-case words other than connectives: a sentence, not a journal name."""
-    words = [w for w in LETTER_WORD_RE.findall(text) if w[0].islower()]
-    return sum(1 for w in words if w not in CONNECTIVES) >= 2
-
-
-def _drop_publisher(region: str) -> str:
-    """ "Place: Publisher" or a publisher sentence after the journal ("Appl Soil Ecol. Elsevier B.V.")."""
-    tail = PUBLISHER_TAIL_RE.search(region)
-    if tail and PUBLISHER_WORDS_RE.search(tail.group(0)):
-        region = region[: tail.start()]
-    starts = [m.end() for m in BOUNDARY_RE.finditer(region)]
-    if starts:
-        last = region[starts[-1] :]
-        short = len(last.split()) <= 4 and not _has_prose(last)
-        if short and PUBLISHER_NAME_RE.search(last):
-            region = region[: starts[-1]]
-    return region.strip(" ,;:.") or region
-
-
-def _comma_abbreviation_start(region: str, seg_start: int, cut: int) -> int:
-    """ "Title, J. Symbolic Logic": the "J." before the cut belongs to the journal, back to the comma."""
-    previous = region[seg_start:cut].rstrip()
-    match = COMMA_ABBREVIATION_RE.search(previous)
-    if match and all(is_journal_word(t) or len(t.strip(".")) <= 2 for t in match.group(1).split()):
-        return seg_start + match.start(1)
-    return cut
-
-
-def _first_sentence(region: str) -> str:
-    match = BOUNDARY_RE.search(region)
-    return region[: match.start() + 1] if match else region
-
-
-def _book_container(text: str) -> str | None:
-    """ "Kaplan HI, Sadock BJ, eds. Comprehensive Textbook. Baltimore: W&W" -> the book title."""
-    editors = EDITORS_RE.match(text)
-    if editors:
-        text = text[editors.end() :]
-    text = PUBLISHER_TAIL_RE.sub("", text)
-    end = BOUNDARY_RE.search(text)
-    if end:
-        text = text[: end.start()]
-    return _clean_container(EDITION_RE.sub("", text))
-
-
-def _clean_title(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = TYPE_TAG_RE.sub("", value).strip()
-    value = value.strip(" ,;:")
-    if value.endswith(".") and not value.endswith("..."):
-        value = value[:-1]
-    if len(value) >= 2 and value[0] in "\"“‘'«" and value[-1] in "\"”’'»":
-        value = value[1:-1].strip(" ,.")
-    return value or None
-
-
-def _clean_container(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = TYPE_TAG_RE.sub("", value).strip(" ,;:")
-    value = IN_PREFIX_RE.sub("", value)
-    value = value.rstrip(" ,;:")
-    if value.endswith(".") and not SHORT_WORD_DOT_END_RE.search(value) and " " not in value.strip():
-        value = value[:-1]
-    return value or None
 
 
 # The issue number and NLM's qualifier around it, as in PubMed and Citing Medicine: "40(Suppl 14)"

@@ -1,0 +1,159 @@
+"""Split the words between the authors and the source cluster into title and container.
+
+"Title. Journal" in Vancouver and APA, "Title," Journal, in IEEE and MLA, "Title. In: Editors,
+Book" for chapters, "Title, Journal" in astronomy and physics: where the title ends is told by
+quotes, by an "In" label, by a sentence end before a run of journal abbreviations, or by a comma
+before a journal name; what follows a book's title (editors, edition, place and publisher) is
+left out of both fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.references.journals import (
+    CONNECTIVES,
+    is_journal_word,
+    looks_like_abbreviated_journal,
+    trailing_journal_start,
+)
+from pipelines.references.source import BOUNDARY_RE, MONTH, YEAR
+
+QUOTED_TITLE_RE = re.compile(r"^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)")
+IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z])")
+EDITORS_RE = re.compile(
+    r"^.{0,200}?(?:\b(?:eds?|editors?|Hrsg)\b\.?|\((?:eds?|editors?|Hrsg)\.?\))[,:]?\s+", re.IGNORECASE
+)
+EDITION_RE = re.compile(r"[\s,.]+\d+(?:st|nd|rd|th)\s+ed(?:ition|n)?\.?$", re.IGNORECASE)
+PUBLISHER_TAIL_RE = re.compile(r"(?:^|[.,]\s+)[A-Z][\w .,'’-]{1,40}:\s*[^.:;]{2,80}[;,]?\s*$")
+PUBLISHER_WORDS_RE = re.compile(
+    r"\b(?:Press|Publishers?|Publishing|Publications|Verlag|Books|Wiley|Springer|Elsevier|Saunders|Mosby|"
+    r"Lippincott|Wilkins|Kaufmann|Addison|Sons|Inc|Ltd|GmbH|B\s?\.?\s?V|Co|Academic|University|Organization|"
+    r"Routledge|Sage|Taylor|Francis|McGraw|Hill|Karger|Thieme|Blackwell|Oxford|Cambridge)\b\.?"
+)
+PUBLISHER_COMMA_RE = re.compile(
+    r",\s+[A-Z][\w&.' -]{0,40}\b"
+    r"(?:Press|Publishers?|Publishing|Verlag|Books|Wiley|Springer|Elsevier|Routledge)\.?$"
+)
+# A sentence after the journal that only names its publisher: "Appl Soil Ecol. Elsevier B.V.; 2011".
+PUBLISHER_NAME_RE = re.compile(r"\b(?:Elsevier|Springer|Wiley|Inc|Ltd|GmbH|B\s?\.?\s?V)\b")
+TYPE_TAG_RE = re.compile(
+    r"\s*\[(?:Internet|online|Review|serial on the Internet|homepage on the Internet)\]", re.I
+)
+
+# patterns used inside functions, compiled once
+TRAILING_DATE_RE = re.compile(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$")
+LETTER_WORD_RE = re.compile(r"[^\W\d_]+")
+COMMA_ABBREVIATION_RE = re.compile(r",\s+((?:[A-Z][a-z]{0,9}\.\s*){1,3})$")
+IN_PREFIX_RE = re.compile(r"^In:?\s+")
+SHORT_WORD_DOT_END_RE = re.compile(r"\b\w{1,3}\.$")
+
+
+def split_title_container(region: str, expect_container: bool) -> tuple[str | None, str | None]:
+    """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container."""
+    region = TYPE_TAG_RE.sub("", region).strip(" ,;:.")
+    if not region:
+        return None, None
+    quoted = QUOTED_TITLE_RE.match(region)
+    if quoted:
+        rest = region[quoted.end() :].strip(" ,;:.")
+        in_match = IN_CONTAINER_RE.search(rest)
+        if in_match:
+            rest = rest[in_match.end() :]
+        return _clean_title(quoted.group("title")), _clean_container(rest) if rest else None
+    in_match = IN_CONTAINER_RE.search(region)
+    if in_match and in_match.start() > 0:
+        return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
+    if not expect_container:
+        title = TRAILING_DATE_RE.sub("", _first_sentence(region).rstrip(". "))
+        return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
+    region = _drop_publisher(region)
+    starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(region)]
+    if len(starts) == 1:
+        cut = trailing_journal_start(region)
+        if cut is None:
+            return _clean_title(region), None
+        return _clean_title(region[:cut]), _clean_container(region[cut:])
+    j = len(starts) - 1
+    last = region[starts[j] :]
+    inner = trailing_journal_start(last) if _has_prose(last) else None
+    if inner:  # "RhoA. Functional assignment of the motif J Biol Chem": prose joins the title
+        cut = starts[j] + inner
+        return _clean_title(region[:cut]), _clean_container(region[cut:])
+    while j > 1:
+        previous = region[starts[j - 1] : starts[j]].rstrip()
+        if previous.endswith(".") and looks_like_abbreviated_journal(previous[:-1]):
+            j -= 1
+        else:
+            break
+    cut = _comma_abbreviation_start(region, starts[j - 1], starts[j])
+    return _clean_title(region[:cut]), _clean_container(region[cut:])
+
+
+def _has_prose(text: str) -> bool:
+    """Lower-case words other than connectives: a sentence, not a journal name."""
+    words = [w for w in LETTER_WORD_RE.findall(text) if w[0].islower()]
+    return sum(1 for w in words if w not in CONNECTIVES) >= 2
+
+
+def _drop_publisher(region: str) -> str:
+    """ "Place: Publisher" or a publisher sentence after the journal ("Appl Soil Ecol. Elsevier B.V.")."""
+    tail = PUBLISHER_TAIL_RE.search(region)
+    if tail and PUBLISHER_WORDS_RE.search(tail.group(0)):
+        region = region[: tail.start()]
+    starts = [m.end() for m in BOUNDARY_RE.finditer(region)]
+    if starts:
+        last = region[starts[-1] :]
+        short = len(last.split()) <= 4 and not _has_prose(last)
+        if short and PUBLISHER_NAME_RE.search(last):
+            region = region[: starts[-1]]
+    return region.strip(" ,;:.") or region
+
+
+def _comma_abbreviation_start(region: str, seg_start: int, cut: int) -> int:
+    """ "Title, J. Symbolic Logic": the "J." before the cut belongs to the journal, back to the comma."""
+    previous = region[seg_start:cut].rstrip()
+    match = COMMA_ABBREVIATION_RE.search(previous)
+    if match and all(is_journal_word(t) or len(t.strip(".")) <= 2 for t in match.group(1).split()):
+        return seg_start + match.start(1)
+    return cut
+
+
+def _first_sentence(region: str) -> str:
+    match = BOUNDARY_RE.search(region)
+    return region[: match.start() + 1] if match else region
+
+
+def _book_container(text: str) -> str | None:
+    """ "Kaplan HI, Sadock BJ, eds. Comprehensive Textbook. Baltimore: W&W" -> the book title."""
+    editors = EDITORS_RE.match(text)
+    if editors:
+        text = text[editors.end() :]
+    text = PUBLISHER_TAIL_RE.sub("", text)
+    end = BOUNDARY_RE.search(text)
+    if end:
+        text = text[: end.start()]
+    return _clean_container(EDITION_RE.sub("", text))
+
+
+def _clean_title(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = TYPE_TAG_RE.sub("", value).strip()
+    value = value.strip(" ,;:")
+    if value.endswith(".") and not value.endswith("..."):
+        value = value[:-1]
+    if len(value) >= 2 and value[0] in "\"“‘'«" and value[-1] in "\"”’'»":
+        value = value[1:-1].strip(" ,.")
+    return value or None
+
+
+def _clean_container(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = TYPE_TAG_RE.sub("", value).strip(" ,;:")
+    value = IN_PREFIX_RE.sub("", value)
+    value = value.rstrip(" ,;:")
+    if value.endswith(".") and not SHORT_WORD_DOT_END_RE.search(value) and " " not in value.strip():
+        value = value[:-1]
+    return value or None
