@@ -12,6 +12,16 @@ from typing import Any
 from pipelines import TOOL
 from pipelines.record import utc_now
 from pipelines.report.figures import SiteFigures, site_figures
+from pipelines.report.listing import (
+    ContradictionRow,
+    FindingRow,
+    PostRow,
+    RetractionRow,
+    contradiction_rows,
+    finding_rows,
+    post_rows,
+    retraction_rows,
+)
 from pipelines.report.neardup import DEFAULT_THRESHOLD, Cluster, Signer, find_clusters
 from pipelines.report.scan import Scan, archive_file, failed_sites, scan_archive, site_key, skipped_pages
 from pipelines.report.summary import PostSummary
@@ -60,6 +70,16 @@ class Report:
     kept_non_articles: int = 0
     # sites whose last crawl could not crawl them (sites.jsonl): site, status, reason, crawl
     failed_sites: list[dict[str, Any]] = field(default_factory=list)
+    # verification.jsonl beside the archive (clinic-archive verify): None when there is none
+    verification: str | None = None
+    verification_lines: int = 0
+    verification_bad_lines: int = 0
+    # what to fix, one row per item with its post: check findings (by code), contradicted
+    # citations, cited works with a retraction notice; and one row per post
+    findings: list[FindingRow] = field(default_factory=list)
+    contradictions: list[ContradictionRow] = field(default_factory=list)
+    retractions: list[RetractionRow] = field(default_factory=list)
+    post_table: list[PostRow] = field(default_factory=list)
 
 
 def build_report(
@@ -90,6 +110,7 @@ def report_from_scan(
     total = site_figures(ALL_SITES, list(scan.posts.values()))
     _add_duplicate_counts([*figures, total], clusters, scan.posts)
     present = {site_key(s) for s in scan.sites_seen}
+    order = [f.site for f in figures]
     return Report(
         archive="",
         generated_at=utc_now(),
@@ -106,6 +127,13 @@ def report_from_scan(
         clusters=[_describe(c, scan.posts) for c in _by_reach(clusters, scan.posts)],
         missing_sites=[s for s in (sites or []) if site_key(s) not in present],
         kept_non_articles=len(scan.non_articles),
+        verification=scan.verification,
+        verification_lines=scan.verification_lines,
+        verification_bad_lines=scan.verification_bad_lines,
+        findings=finding_rows(scan.posts.values(), order),
+        contradictions=contradiction_rows(scan.posts.values(), order),
+        retractions=retraction_rows(scan.posts.values(), order),
+        post_table=post_rows(scan.posts.values()),
     )
 
 

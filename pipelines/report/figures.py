@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.references import journal_key
+from pipelines.report.problems import CHECK_LABELS, Verification
 from pipelines.report.summary import PostSummary
 
 # Lists (topics, journals, authors, newest posts) show this many entries per site; the JSON
@@ -78,6 +79,22 @@ class ProblemPost:
     contradictions: int
 
 
+@dataclass(frozen=True)
+class VerificationFigures:
+    """References by what ``verify`` found (verification.jsonl), counts and shares of all the
+    references; ``no_line`` of the unchecked ones have no line for their post's newest version."""
+
+    verified: int
+    mismatch: int
+    not_found: int
+    unchecked: int
+    no_line: int
+    share_verified: float | None
+    share_mismatch: float | None
+    share_not_found: float | None
+    share_unchecked: float | None
+
+
 @dataclass
 class SiteFigures:
     """Every figure of the report for one site; ``site`` is "all sites" for the totals."""
@@ -117,6 +134,12 @@ class SiteFigures:
     posts_with_citation_problems: int
     problem_posts: list[ProblemPost]
     newest: list[PostLink]
+    check_findings: dict[str, int]  # offline check code -> findings, the report's order of codes
+    posts_with_check_findings: int
+    verification: VerificationFigures | None  # None: no verification.jsonl beside the archive
+    retracted_references: int  # entries citing a work with a retraction notice
+    retracted_cited_after: int  # ...that the post cited although published after the notice
+    posts_with_problems: int  # posts with a check finding, a contradiction or a retracted reference
     posts_in_duplicate_clusters: int = 0
     posts_duplicated_on_other_sites: int = 0
 
@@ -235,6 +258,34 @@ def problem_posts(posts: Sequence[PostSummary], top: int = TOP) -> list[ProblemP
     ]
 
 
+def check_counts(posts: Sequence[PostSummary]) -> dict[str, int]:
+    """Findings per check code: the known codes in the report's order, then any other."""
+    counts = Counter(f.code for p in posts for f in p.findings)
+    order = {code: i for i, code in enumerate(CHECK_LABELS)}
+    return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
+def verification_figures(posts: Sequence[PostSummary]) -> VerificationFigures | None:
+    """The shares of references verified, mismatched, not found and unchecked (None without
+    verification.jsonl)."""
+    found = [p.verification for p in posts if p.verification is not None]
+    if not found:
+        return None
+    total = Verification(*(sum(getattr(v, k) for v in found) for k in Verification.__slots__))
+    refs = total.verified + total.mismatch + total.not_found + total.unchecked
+    return VerificationFigures(
+        verified=total.verified,
+        mismatch=total.mismatch,
+        not_found=total.not_found,
+        unchecked=total.unchecked,
+        no_line=total.no_line,
+        share_verified=share(total.verified, refs),
+        share_mismatch=share(total.mismatch, refs),
+        share_not_found=share(total.not_found, refs),
+        share_unchecked=share(total.unchecked, refs),
+    )
+
+
 def site_figures(site: str, posts: Sequence[PostSummary]) -> SiteFigures:
     """All figures for one group of posts (one site, or every site for the totals)."""
     months = posts_per_month(posts)
@@ -285,4 +336,10 @@ def site_figures(site: str, posts: Sequence[PostSummary]) -> SiteFigures:
         posts_with_citation_problems=sum(1 for p in posts if p.citation_problems),
         problem_posts=problem_posts(posts),
         newest=newest(posts),
+        check_findings=check_counts(posts),
+        posts_with_check_findings=sum(1 for p in posts if p.findings),
+        verification=verification_figures(posts),
+        retracted_references=sum(len(p.retracted) for p in posts),
+        retracted_cited_after=sum(1 for p in posts for r in p.retracted if r.notice.cited_after),
+        posts_with_problems=sum(1 for p in posts if p.problems),
     )

@@ -24,6 +24,7 @@ from pipelines.archive import ARTICLES, SKIPPED, iter_lines
 from pipelines.extract import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
+from pipelines.report.verification import VERIFICATION, VerificationIndex
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ class Scan:
     removed: set[str] = field(default_factory=set)  # posts whose newest line is a tombstone (404/410)
     # pages kept with --keep-non-articles (a page_type other than "article"): not posts, not counted
     non_articles: set[str] = field(default_factory=set)
+    # verification.jsonl beside the archive, when there is one: where, its lines and unusable lines
+    verification: str | None = None
+    verification_lines: int = 0
+    verification_bad_lines: int = 0
 
 
 def archive_file(path: str | Path) -> Path:
@@ -96,6 +101,18 @@ def failed_sites(path: str | Path, sites: Iterable[str] | None = None) -> list[d
     ]
 
 
+def load_verification(path: str | Path) -> tuple[Path, VerificationIndex] | None:
+    """The index of ``verification.jsonl`` beside the archive (``clinic-archive verify``), or None
+    when there is none."""
+    file = archive_file(path).with_name(VERIFICATION)
+    if not file.is_file():
+        return None
+    index = VerificationIndex()
+    for line in read_lines(file):
+        index.add(line)
+    return file, index
+
+
 def site_key(value: str) -> str:
     """Compare sites the way people type them: case, ``www.`` and a scheme or path do not matter."""
     value = value.strip().lower()
@@ -128,13 +145,18 @@ def scan_records(
     since: date | None = None,
     signer: Signer | None = None,
     workers: int = 0,
+    verified: VerificationIndex | None = None,
 ) -> Scan:
     """Newest version per id; ``sites`` keeps only those sites, ``since`` only posts published
     on or after that date (undated posts are left out then). Signatures only with a ``signer``,
-    computed by ``workers`` processes when there is more than one."""
+    computed by ``workers`` processes when there is more than one. ``verified``: the lines of
+    verification.jsonl, matched to each post's newest version."""
     wanted = {site_key(s) for s in sites} if sites else None
     scan = Scan()
-    texts = _summarize_all(records, scan, wanted)
+    if verified is not None:
+        scan.verification = VERIFICATION
+        scan.verification_lines, scan.verification_bad_lines = verified.lines, verified.bad_lines
+    texts = _summarize_all(records, scan, wanted, verified)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # summaries hold no cycles; a full collection per 700 new objects only costs time
     try:
@@ -154,7 +176,10 @@ def scan_records(
 
 
 def _summarize_all(
-    records: Iterable[dict[str, Any] | None], scan: Scan, wanted: set[str] | None
+    records: Iterable[dict[str, Any] | None],
+    scan: Scan,
+    wanted: set[str] | None,
+    verified: VerificationIndex | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Fill ``scan.posts`` line by line, yielding ``(id, text)`` of each kept line for signing."""
     seen_site: dict[str, str] = {}
@@ -178,7 +203,7 @@ def _summarize_all(
             scan.non_articles.add(post_id)
             continue
         scan.non_articles.discard(post_id)
-        scan.posts[post_id] = summarize(record)
+        scan.posts[post_id] = summarize(record, verified)
         text = record.get("text")
         yield post_id, text if isinstance(text, str) else ""
     scan.sites_seen = Counter(seen_site.values())
@@ -203,10 +228,16 @@ def scan_archive(
     since: date | None = None,
     signer: Signer | None = None,
     workers: int | None = None,
+    verification: bool = True,
 ) -> Scan:
     """Scan an archive directory (or JSONL file) on disk; see ``scan_records``. By default a
-    large archive is signed by one process per usable CPU, a small one in this process."""
+    large archive is signed by one process per usable CPU, a small one in this process; the
+    verification.jsonl beside it, if any, is read first (``verification=False``: never)."""
     file = archive_file(path)
     if workers is None:
         workers = usable_cpus() if file.stat().st_size >= PARALLEL_MIN_BYTES else 0
-    return scan_records(read_lines(file), sites, since, signer, workers)
+    loaded = load_verification(file) if verification else None
+    scan = scan_records(read_lines(file), sites, since, signer, workers, loaded[1] if loaded else None)
+    if loaded:
+        scan.verification = str(loaded[0])
+    return scan

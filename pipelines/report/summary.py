@@ -13,6 +13,18 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.report.problems import (
+    Contradiction,
+    Finding,
+    Retraction,
+    Verification,
+    check_findings,
+    contradictions,
+    retractions,
+    verification,
+)
+from pipelines.report.verification import VerificationIndex
+
 # a host name given as a container ("www.ncbi.nlm.nih.gov"); not a dotted abbreviation ("J.Biomech")
 HOST_RE = re.compile(
     r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|au|ca|nz|ie|de|fr|nl|eu|us)",
@@ -48,11 +60,23 @@ class PostSummary:
     with_any_id: int
     markers_without_entries: int  # citations whose marker points to no entry (``ref`` null)
     unused_entries: int  # entries that no marker cites (``unused_references``)
-    contradictions: int  # citations flagged as disagreeing with the cited entry
+    contradicted: tuple[Contradiction, ...]  # citations flagged as disagreeing with the cited entry
+    findings: tuple[Finding, ...] = ()  # the references' offline check findings
+    retracted: tuple[Retraction, ...] = ()  # cited works with a retraction notice (verification.jsonl)
+    verification: Verification | None = None  # None: no verification.jsonl beside the archive
 
     @property
     def month(self) -> str | None:
         return self.published[:7] if self.published else None
+
+    @property
+    def contradictions(self) -> int:
+        return len(self.contradicted)
+
+    @property
+    def problems(self) -> int:
+        """What the post's table counts as problems: check findings, contradictions, retractions."""
+        return len(self.findings) + len(self.contradicted) + len(self.retracted)
 
     @property
     def citation_problems(self) -> int:
@@ -85,14 +109,17 @@ def _list(record: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def summarize(record: dict[str, Any]) -> PostSummary:
-    """Reduce one archive record to the report's facts (tolerant of missing fields)."""
+def summarize(record: dict[str, Any], verified: VerificationIndex | None = None) -> PostSummary:
+    """Reduce one archive record to the report's facts (tolerant of missing fields); with the
+    index of verification.jsonl, also how its references fared there (this version's lines)."""
     refs = [r for r in _list(record, "references") if isinstance(r, dict)]
     citations = [c for c in _list(record, "citations") if isinstance(c, dict)]
     published = record.get("published")
     word_count = record.get("word_count")
+    post_id = str(record.get("id") or record.get("canonical_url") or record.get("url"))
+    checked = verified.of(post_id, record.get("version")) if verified is not None else {}
     return PostSummary(
-        id=str(record.get("id") or record.get("canonical_url") or record.get("url")),
+        id=post_id,
         site=sys.intern(str(record.get("site") or "")),
         site_name=_optional(record.get("site_name")),
         url=str(record.get("canonical_url") or record.get("url") or ""),
@@ -110,7 +137,10 @@ def summarize(record: dict[str, Any]) -> PostSummary:
         with_any_id=sum(1 for r in refs if r.get("doi") or r.get("pmid") or r.get("pmcid")),
         markers_without_entries=sum(1 for c in citations if c.get("ref") is None),
         unused_entries=len(_list(record, "unused_references")),
-        contradictions=sum(1 for c in citations if c.get("contradiction")),
+        contradicted=contradictions(refs, citations),
+        findings=check_findings(refs),
+        retracted=retractions(refs, citations, checked),
+        verification=verification(refs, checked) if verified is not None else None,
     )
 
 
