@@ -165,11 +165,11 @@ def name_key(name: str) -> str:
         return ""
     last = tokens[-1].strip(".")
     if len(tokens) > 1 and (
-        re.fullmatch(r"[A-Z]{1,4}(?:-[A-Z]{1,2})?", last) or re.fullmatch(r"(?:[A-Z]\.)+", tokens[-1])
+        re.fullmatch(rf"{UP}{{1,4}}(?:-{UP}{{1,2}})?", last) or re.fullmatch(rf"(?:{UP}\.)+", tokens[-1])
     ):
         # "Salazar AP", "Springel V.", and MNRAS's "Navarro J. F." (initials in several tokens)
         first = len(tokens) - 1
-        while first > 1 and re.fullmatch(r"(?:[A-Z]\.)+", tokens[first - 1]):
+        while first > 1 and re.fullmatch(rf"(?:{UP}\.)+", tokens[first - 1]):
             first -= 1
         return _key(" ".join(tokens[:first]), _initials(" ".join(tokens[first:])))
     if re.fullmatch(r"(?:[A-Z]\.\s?-?)+", tokens[0]) or len(tokens) > 1:
@@ -183,7 +183,7 @@ def name_key(name: str) -> str:
 
 def _initials(given: str) -> str:
     given = re.sub(r"\b(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\b\.?", "", given)
-    if re.fullmatch(r"\s*[A-Z]{1,4}(?:-[A-Z]{1,2})?\s*", given):
+    if re.fullmatch(rf"\s*{UP}{{1,4}}(?:-{UP}{{1,2}})?\s*", given):
         return given.replace("-", "").strip()
     return "".join(part[0] for part in re.findall(r"[^\W\d_]+", given))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.references.journals import looks_like_organization
+from pipelines.references.journals import is_journal_word, looks_like_organization
 
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x250)) if ch.isupper())
 _LOWER = "".join(ch for ch in map(chr, range(0x61, 0x250)) if ch.islower() and ch not in "ªº")
@@ -42,7 +42,12 @@ SURNAME_CAPS = rf"(?:{PARTICLE}\s+)*{U}{{2,}}(?:[-'’]\s?{U}{{2,}})*(?:\s{U}{{2
 SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?"
 INITIALS_PACKED = rf"{U}{{1,4}}(?:-{U}{{1,2}})?(?:III|II|IV|Jr)?|{U}(?:\s{U}(?![{_UPPER}{_LOWER}])){{1,2}}"
 INITIALS_DOTTED = rf"{U}\.(?:\s?-?\s?{U}\.){{0,3}}"
+# After a comma ("Smith, J. A."): an initial without its period is packed ("SC") or ends the name
+# ("Smith, J A,"); "Krieg, H. A Consistent ..." is "Krieg H" and a title starting with "A".
+INITIAL_INVERTED = rf"{U}(?:\.|(?={U})|(?!\s+{L}))"
 GIVEN_WORD = rf"{U}{LO}+(?:-{U}?{LO}+)?"
+# Capitalised particles start a surname, never a given name: "J. Van Den Berg", "M. De Vos".
+NOT_PARTICLE = r"(?!(?:Van|Von|Vander|De|Der|Den|Del|Della|Di|Da|Du|Dos|Le|La|Ten|Ter)\b)"
 # Words that start titles, never given names: "The Godel Programming Language", "A Note on ..."
 TITLE_START = (
     r"(?!(?:The|A|An|On|In|Of|For|And|To|With|From|Towards?|Using|Is|Are|How|What|Why|When|Where|"
@@ -58,12 +63,14 @@ NAME_FORMS: dict[str, re.Pattern[str]] = {
     ),
     # APA / Harvard: "Smith, J. A.", "Heinrichs, SC.", "Aguilera, R.F.", "Smith, J., Jr."
     "inverted": re.compile(
-        rf"(?P<sur>{SURNAME}|{SURNAME_CAPS})\s?,\s*(?P<ini>{U}\.?(?:\s?-?\s?{U}\.?){{0,3}}){NOT_LETTER}"
+        rf"(?P<sur>{SURNAME}|{SURNAME_CAPS})\s?,\s*(?P<ini>{INITIAL_INVERTED}(?:\s?-?\s?{INITIAL_INVERTED}){{0,3}})"
+        rf"{NOT_LETTER}"
         rf"(?:,?\s+(?P<suf>{SUFFIX}))?"
     ),
     # initials first: "A. Cau", "W.-P. de Roever", "J.M. Wing", "J. J Koenderink"
     "initials_first": re.compile(
-        rf"(?P<given>{U}\.(?:\s?-?\s?{U}\.?){{0,3}})\s?(?P<sur>{SURNAME}){NOT_LETTER}(?!\s*:)"
+        rf"(?P<given>{U}\.(?:\s?-?\s?{U}\.?){{0,3}}(?:\s+{NOT_PARTICLE}{GIVEN_WORD}(?=\s+{U}))?)\s?(?P<sur>{SURNAME})"
+        rf"{NOT_LETTER}(?!\s*:)"
     ),
     # given names first: "Noni E. MacDonald", "Peter Trudgill"
     "given_first": re.compile(
@@ -72,7 +79,7 @@ NAME_FORMS: dict[str, re.Pattern[str]] = {
     ),
     # MLA / Chicago first author: "Hammett, Daniel", "Pate, C. Marvin", "Smith, John A."
     "inverted_full": re.compile(
-        rf"(?P<sur>{SURNAME_TWO}),\s+(?P<given>(?:{U}\.\s?)?{GIVEN_WORD}(?:\s+(?:{U}\.|{U}(?=[\s,])|{GIVEN_WORD}))?)"
+        rf"(?P<sur>{SURNAME_TWO}),\s+(?P<given>(?:{U}\.\s?)?{GIVEN_WORD}(?:\s+(?:{U}\.|{U}(?=[\s,])|{GIVEN_WORD})){{0,2}})"
         rf"{NOT_LETTER}(?:,?\s+(?P<suf>{SUFFIX}))?"
     ),
     # later names only: "V Harinarayan" in "A. Gupta, V Harinarayan, D. Quass"
@@ -91,7 +98,7 @@ SEPARATOR_RE = re.compile(
     r"\s*[,;]+\s*(?:(?:and|&|und|y)\s+|&\s*)?(?:(?:\.\.\.|…)\s*,?\s*)?|\s+(?:and|&|und|y)\s+|\s*&\s*"
     r"|\s*(?:\.\.\.|…)\s*,?\s*"
 )
-ET_AL_RE = re.compile(r"\s*,?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|(?:\.\.\.|…))", re.IGNORECASE)
+ET_AL_RE = re.compile(r"\s*[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|(?:\.\.\.|…))", re.IGNORECASE)
 # What may follow a complete author list: sentence end, colon, a date, or a quoted title.
 TERMINATOR_RE = re.compile(
     r"\s*(?:[.:;]\s|[.:;]?$)|\s*[.,]?\s*\(?\s*(?:1[5-9]|20)\d\d[a-z]?\b|\s*[.,:]?\s*[\"“”«‘']|\s*\(n\.\s?d\.\)",
@@ -122,9 +129,24 @@ GROUP_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_GROUP_WORDS = 16
+# A group named before the personal names, as AAS journals print it: "Planck Collaboration, Aghanim, N."
+LEADING_GROUP_RE = re.compile(r"(?P<group>[^,.;:()\[\]\d]{3,80}?),\s+(?=\S)")
+PARENTHESISED_GROUP_RE = re.compile(r"\s*\((?P<group>[^()]{3,120})\)")
+EDITORS_LABEL_RE = re.compile(r"\s*,?\s*(?:\((?:eds?|editors?)\.?\)|(?:eds?\.|editors?)(?=[\s.,:;]|$))", re.I)
+# Harvard and APA print a group author before the date: "The King's Fund (2021)", "NHS (2022)".
+ORGANIZATION_BEFORE_DATE_RE = re.compile(
+    rf"(?P<org>(?:The\s+)?{U}[\w'’&.-]{{0,30}}(?:\s+(?:{U}[\w'’&.-]{{0,30}}|of|and|for|the|&)){{0,8}})"
+    r"\s*\((?:1[6-9]\d\d|20\d\d|n\.\s?d\.)"
+)
 
 
 # patterns used inside functions, compiled once
+AND_RE = re.compile(r"\b(?:and|und|y)\b|&")
+# The last initial of a run, when the run has two or more: " J." of "J. C. J."
+JOURNAL_INITIAL_RE = re.compile(rf"\s?\b{U}\.$")
+# An abbreviated word after a name: " Org." after "Martin, J. C. J", ". Phys." after "J. Chem"
+ABBREVIATED_WORD_RE = re.compile(rf"\.?\s+(?P<word>{U}{LO}{{1,12}})\.\s")
+FOLLOWING_ABBREVIATION_RE = re.compile(rf"\.\s+(?P<word>{U}{LO}{{1,12}})\.?\s")
 INITIAL_WORD_RE = re.compile(rf"{U}[{_LOWER}]*")
 HYPHEN_SPACE_RE = re.compile(r"-\s+")
 PACKED_SUFFIX_RE = re.compile(rf"^({U}{{1,4}}?)(III|II|IV)$")
@@ -166,26 +188,25 @@ def _normalise(match: re.Match[str], form: str) -> str:
 
 def _scan(text: str, first_form: str) -> AuthorBlock | None:
     """Read names of one family of forms from the start; None unless the list ends cleanly."""
-    match = NAME_FORMS[first_form].match(text)
-    if not match:
+    found = _name_at(text, 0, (first_form,))
+    if not found:
         return None
-    names = [_normalise(match, first_form)]
-    pos = match.end()
+    names = [_normalise(found[1], first_form)]
+    pos = found[1].end()
     ends = [(pos, len(names))]
     allowed = NEXT_FORMS[first_form]
-    while len(names) < MAX_AUTHORS:
+    last = False  # the name after "and" / "&" ends the list
+    while len(names) < MAX_AUTHORS and not last:
         sep = SEPARATOR_RE.match(text, pos)
         if not sep:
             break
-        for form in allowed:
-            nxt = NAME_FORMS[form].match(text, sep.end())
-            if nxt:
-                break
-        else:
+        found = _name_at(text, sep.end(), allowed)
+        if found is None or _is_journal_abbreviation(text, found[1], sep.group(0)):
             break
-        names.append(_normalise(nxt, form))
-        pos = nxt.end()
+        names.append(_normalise(found[1], found[0]))
+        pos = found[1].end()
         ends.append((pos, len(names)))
+        last = bool(AND_RE.search(sep.group(0)))
     for end, count in reversed(ends):
         block = _finish(text, end, names[:count], first_form)
         if block:
@@ -193,10 +214,38 @@ def _scan(text: str, first_form: str) -> AuthorBlock | None:
     return None
 
 
+def _name_at(text: str, pos: int, forms: tuple[str, ...]) -> tuple[str, re.Match[str]] | None:
+    """The first of ``forms`` that reads a name at ``pos``, with its form. Initials that run into
+    an abbreviated journal ("Martin, J. C. J. Org. Chem.") give the journal its first letter back."""
+    for form in forms:
+        match = NAME_FORMS[form].match(text, pos)
+        if match:
+            break
+    else:
+        return None
+    if "ini" in match.re.groupindex and match.group("ini"):
+        inner = JOURNAL_INITIAL_RE.search(match.group("ini"))
+        after = ABBREVIATED_WORD_RE.match(text, match.end())
+        if inner and after and is_journal_word(after.group("word")):
+            shorter = NAME_FORMS[form].match(text, pos, match.start("ini") + inner.start())
+            match = shorter or match
+    return form, match
+
+
+def _is_journal_abbreviation(text: str, match: re.Match[str], separator: str) -> bool:
+    """ "S. Nosé, J. Chem. Phys. 81": after a plain comma, "J. Chem." followed by another
+    abbreviation is the journal, not an author (a last author comes after "and")."""
+    if AND_RE.search(separator) or "sur" not in match.re.groupindex:
+        return False
+    after = FOLLOWING_ABBREVIATION_RE.match(text, match.end())
+    return bool(after and is_journal_word(match.group("sur")) and is_journal_word(after.group("word")))
+
+
 def _finish(text: str, end: int, names: list[str], form: str) -> AuthorBlock | None:
     et_al = ET_AL_RE.match(text, end)
     if et_al:
         end = et_al.end()
+    end = _after_labels(text, end)
     hard = bool(TERMINATOR_RE.match(text, end)) or (
         text[end - 1 : end] == "." and text[end : end + 1].isspace()
     )
@@ -207,8 +256,41 @@ def _finish(text: str, end: int, names: list[str], form: str) -> AuthorBlock | N
     return None
 
 
+def _after_labels(text: str, end: int) -> int:
+    """Past what may follow the names inside the block: an editors label ("(eds.)", ", editors")
+    and a collaboration in parentheses ("B. P. Abbott et al. (LIGO Scientific Collaboration)")."""
+    label = EDITORS_LABEL_RE.match(text, end)
+    if label:
+        return label.end()
+    group = PARENTHESISED_GROUP_RE.match(text, end)
+    if group and GROUP_WORDS_RE.search(group.group("group")):
+        return group.end()
+    return end
+
+
 def parse_author_block(text: str) -> AuthorBlock:
     """The author list at the start of ``text`` (a reference with identifiers removed)."""
+    lead = LEADING_GROUP_RE.match(text)
+    if lead and GROUP_WORDS_RE.search(lead.group("group")) and looks_like_organization(lead.group("group")):
+        block = _personal_names(text[lead.end() :])
+        if block is not None and block.form != "vancouver":  # "Gaia Collaboration, Brown, A. G. A., ..."
+            names = [lead.group("group").strip(), *block.names]
+            return AuthorBlock(names, lead.end() + block.end, block.form, block.et_al, block.hard)
+    block = _personal_names(text)
+    first = FIRST_SEGMENT_RE.match(text)
+    # "World Health Organization." reads as a given-first name too: an org word decides.
+    if block and not (block.form in WEAK_FIRST_FORMS and len(block.names) == 1):
+        return _with_group(text, block)
+    if first and looks_like_organization(ET_AL_RE.sub("", first.group("seg"))):
+        seg = ET_AL_RE.sub("", first.group("seg")).strip()
+        return AuthorBlock([seg], first.start("seg") + len(first.group("seg")), "organization")
+    if block is None and (dated := ORGANIZATION_BEFORE_DATE_RE.match(text)):
+        return AuthorBlock([dated.group("org")], dated.end("org"), "organization")  # "The King's Fund (2021)"
+    return block or AuthorBlock([], 0, None)
+
+
+def _personal_names(text: str) -> AuthorBlock | None:
+    """The longest list of personal names at the start, in whichever form reads furthest."""
     best: AuthorBlock | None = None
     for form in FIRST_FORMS:  # on a tie the earlier form wins
         block = _scan(text, form)
@@ -223,14 +305,7 @@ def parse_author_block(text: str) -> AuthorBlock:
         lenient = _lenient_vancouver(text)
         if lenient and (best is None or lenient.end > best.end):
             return lenient
-    first = FIRST_SEGMENT_RE.match(text)
-    # "World Health Organization." reads as a given-first name too: an org word decides.
-    if best and not (best.form in WEAK_FIRST_FORMS and len(best.names) == 1):
-        return _with_group(text, best)
-    if first and looks_like_organization(ET_AL_RE.sub("", first.group("seg"))):
-        seg = ET_AL_RE.sub("", first.group("seg")).strip()
-        return AuthorBlock([seg], first.start("seg") + len(first.group("seg")), "organization")
-    return best or AuthorBlock([], 0, None)
+    return best
 
 
 def _lenient_vancouver(text: str) -> AuthorBlock | None:
