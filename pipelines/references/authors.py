@@ -216,7 +216,8 @@ def _scan(text: str, first_form: str) -> AuthorBlock | None:
 
 def _name_at(text: str, pos: int, forms: tuple[str, ...]) -> tuple[str, re.Match[str]] | None:
     """The first of ``forms`` that reads a name at ``pos``, with its form. Initials that run into
-    an abbreviated journal ("Martin, J. C. J. Org. Chem.") give the journal its first letter back."""
+    an abbreviated journal ("Martin, J. C. J. Org. Chem.") give the journal its first letter back
+    when that letter abbreviates a journal word itself (J, Z, Q)."""
     for form in forms:
         match = NAME_FORMS[form].match(text, pos)
         if match:
@@ -226,7 +227,8 @@ def _name_at(text: str, pos: int, forms: tuple[str, ...]) -> tuple[str, re.Match
     if "ini" in match.re.groupindex and match.group("ini"):
         inner = JOURNAL_INITIAL_RE.search(match.group("ini"))
         after = ABBREVIATED_WORD_RE.match(text, match.end())
-        if inner and after and is_journal_word(after.group("word")):
+        initial = inner.group(0).strip(" .") if inner else ""
+        if inner and after and is_journal_word(initial) and is_journal_word(after.group("word")):
             shorter = NAME_FORMS[form].match(text, pos, match.start("ini") + inner.start())
             match = shorter or match
     return form, match

@@ -102,6 +102,8 @@ DATE_AFTER_AUTHORS_RE = re.compile(
     re.IGNORECASE,
 )
 LABELLED_VOLUME_RE = re.compile(r"\bvol\.\s*\d|\bno\.\s*\d", re.IGNORECASE)
+# Journal clusters of styles that may print no article title (ACS, AIP/APS and Springer physics).
+TITLE_OPTIONAL_SHAPES = ("acs", "physics")
 WEB_DATE_RE = re.compile(rf"\b(?:published|updated|posted|last reviewed|reviewed)\b[^.;]*?({YEAR})", re.I)
 
 
@@ -269,7 +271,11 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
     if ref.url and not journal_like and not ref.doi:
         return _web_reference(ref, authors, rest, date)
     region = rest[: source.start] if source and journal_like else rest
-    ref.title, ref.container = split_title_container(region, expect_container=journal_like)
+    commas = _comma_separated(authors, date)
+    title_optional = commas or (journal_like and source.shape in TITLE_OPTIONAL_SHAPES)
+    ref.title, ref.container = split_title_container(
+        region, expect_container=journal_like, title_optional=title_optional, commas=commas
+    )
     ref.authors = authors.names if authors.form != "organization" or ref.title else []
     if source and journal_like:
         ref.volume, ref.pages = source.volume, source.pages
@@ -278,6 +284,14 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
     found_structure = authors.names or journal_like or date or region != rest
     ref.style = _style(authors, date, source if journal_like else None, rest) if found_structure else None
     return ref
+
+
+def _comma_separated(authors: AuthorBlock, date: re.Match[str] | None) -> bool:
+    """Fields separated by commas: the names run on with a comma ("S. R. White, Phys. Rev.
+    Lett. 69, 2863 (1992)"), or the date after them does ("Chabrier, G. 2003, PASP, 115, 763")."""
+    if date:
+        return (date.group("dot") or "").strip() == "," and not date.group("paren")
+    return bool(authors.names) and not authors.hard
 
 
 def _date_after_authors(body: str, pos: int) -> re.Match[str] | None:

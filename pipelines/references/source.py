@@ -104,10 +104,16 @@ PAGE_RANGE_RE = re.compile(  # APA proceedings without a volume: "Conference on 
     rf"(?<![\d{DASH}/])(?!{YEAR}\s*[{DASH}]+\s*{YEAR}\b)(?P<pages>{PAGE_NUM}\s*[{DASH}]+\s*{PAGE_NUM})(?![\d{DASH}/])",
     re.IGNORECASE,
 )
+PHYSICS_RE = re.compile(  # AIP / APS: "54, 11169 (1996)"; Springer: "77(18), 3865-3868 (1996)"
+    rf"(?<![\d({DASH}])(?P<vol>{VOL})\s*(?:\((?P<issue>{ISSUE})\))?\s*,\s*(?P<pages>{PAGES})\s*"
+    rf"\((?:{MONTH}\s*)?(?P<year>{YEAR})\)",
+    re.IGNORECASE,
+)
 SHAPES = (
     ACS_RE,
     VOL_PAGES_RE,
     ACM_RE,
+    PHYSICS_RE,  # after ACM_RE: in "36, 3 (1988), 454-469" 3 is the issue
     BIBLATEX_RE,  # before VOL_YEAR_PAGES_RE: in "33. 34 (Aug. 2015), pp. 1-4" 34 is the issue
     VOL_YEAR_PAGES_RE,
     VOL_ISSUE_PAGES_RE,
@@ -116,6 +122,21 @@ SHAPES = (
     PAGE_RANGE_RE,
     ARTICLE_NUMBER_RE,
 )
+SHAPE_NAMES = {
+    YEAR_VOL_RE: "vancouver",
+    CHICAGO_RE: "chicago",
+    ACS_RE: "acs",
+    VOL_PAGES_RE: "vol_colon_pages",
+    ACM_RE: "acm",
+    PHYSICS_RE: "physics",
+    BIBLATEX_RE: "biblatex",
+    VOL_YEAR_PAGES_RE: "vol_year_pages",
+    VOL_ISSUE_PAGES_RE: "vol_pages",
+    VOL_COMMA_PAGES_RE: "vol_comma_pages",
+    VOL_ISSUE_RE: "vol_issue",
+    PAGE_RANGE_RE: "pages",
+    ARTICLE_NUMBER_RE: "article_number",
+}
 LABEL_RE = re.compile(r"\b(?:vol|volume|vols|no|nos|nr|issue)\b\.?\s*\d", re.IGNORECASE)
 MONTH_START_RE = re.compile(rf"\s{MONTH}(?=\s+{YEAR})", re.IGNORECASE)
 YEAR_RE = re.compile(rf"(?<![\d{DASH}/])({YEAR})(?:[a-z]\b)?(?![\d{DASH}/])")
@@ -147,6 +168,7 @@ class Source:
     issue: str | None = None
     pages: str | None = None
     strong: bool = True  # has volume/pages structure, not only a year
+    shape: str | None = None  # which printed form was read: a SHAPE_NAMES value, or "labels"
 
 
 def clean_pages(value: str | None) -> str | None:
@@ -188,13 +210,16 @@ def _read_numbers(source: Source, chunk: str) -> str:
         match = shape.search(chunk)
         if match and _fill(source, match):
             source.year = to_year(match.group("year"))
+            source.shape = SHAPE_NAMES[shape]
             return _blank(chunk, match)
     chunk = _blank_dates(source, chunk)
     if LABEL_RE.search(chunk):
+        source.shape = "labels"
         return _fill_labels(source, chunk)
     for shape in SHAPES:
         match = shape.search(chunk)
         if match and _fill(source, match):
+            source.shape = SHAPE_NAMES[shape]
             used = _blank(chunk, match)
             if match.groupdict().get("year"):
                 source.year = to_year(match.group("year"))
@@ -203,6 +228,7 @@ def _read_numbers(source: Source, chunk: str) -> str:
             elif shape is VOL_COMMA_PAGES_RE and _volume_is_year(source, match):
                 source.year, source.volume = to_year(source.volume), None  # "Duke UP, 2003, pp. 123-51"
             return used
+    source.shape = "labels"
     return _fill_labels(source, chunk)
 
 

@@ -10,6 +10,7 @@ left out of both fields.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from pipelines.references.journals import (
     CONNECTIVES,
@@ -41,6 +42,13 @@ TYPE_TAG_RE = re.compile(
     r"\s*\[(?:Internet|online|Review|serial on the Internet|homepage on the Internet)\]", re.I
 )
 
+# A book or proceedings label at the start: "in Proc. IEEE Conf. ...", "in Bose-Einstein Condensation".
+IN_START_RE = re.compile(r"[Ii]n:?\s+(?=[A-Z0-9])")
+# A comma outside parentheses ("Ann. Phys. (Leipzig)", "(Holt, Rinehart and Winston, 1976)").
+COMMA_RE = re.compile(r",\s+(?![^()]{0,200}\))")
+# "Reviews of Modern Physics", "Journal of the American Chemical Society": longer is a title.
+MAX_JOURNAL_NAME_TOKENS = 8
+
 # patterns used inside functions, compiled once
 TRAILING_DATE_RE = re.compile(rf",\s*(?:{MONTH}\s+)?{YEAR}[a-z]?$")
 LETTER_WORD_RE = re.compile(r"[^\W\d_]+")
@@ -49,25 +57,86 @@ IN_PREFIX_RE = re.compile(r"^In:?\s+")
 SHORT_WORD_DOT_END_RE = re.compile(r"\b\w{1,3}\.$")
 
 
-def split_title_container(region: str, expect_container: bool) -> tuple[str | None, str | None]:
-    """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container."""
+def split_title_container(
+    region: str, expect_container: bool, *, title_optional: bool = False, commas: bool = False
+) -> tuple[str | None, str | None]:
+    """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container.
+
+    ``title_optional``: the style may leave the title out (ACS, physics, astronomy), so a region
+    that is all journal name ("Phys. Rev. B", "J. Am. Chem. Soc.") is the container alone.
+    ``commas``: the style separates its fields with commas ("Title, Journal 12, 3 (2019)")."""
     region = TYPE_TAG_RE.sub("", region).strip(" ,;:.")
     if not region:
         return None, None
     quoted = QUOTED_TITLE_RE.match(region)
     if quoted:
         rest = region[quoted.end() :].strip(" ,;:.")
-        in_match = IN_CONTAINER_RE.search(rest)
+        in_match = IN_CONTAINER_RE.search(rest) or IN_START_RE.match(rest)
         if in_match:
-            rest = rest[in_match.end() :]
+            return _clean_title(quoted.group("title")), _book_container(rest[in_match.end() :])
         return _clean_title(quoted.group("title")), _clean_container(rest) if rest else None
     in_match = IN_CONTAINER_RE.search(region)
     if in_match and in_match.start() > 0:
         return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
+    in_start = IN_START_RE.match(region)
+    if in_start and (commas or title_optional):  # "P. Nozières, in Bose-Einstein Condensation, edited by"
+        return None, _book_container(region[in_start.end() :])
     if not expect_container:
         title = TRAILING_DATE_RE.sub("", _first_sentence(region).rstrip(". "))
         return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
     region = _drop_publisher(region)
+    if title_optional and is_journal_name(region):
+        return None, _clean_container(region)
+    if commas:
+        cut = _comma_journal_start(region)
+        if cut is not None:
+            return _clean_title(region[:cut]), _clean_container(region[cut:])
+    return _split_at_sentence(region)
+
+
+def is_journal_name(text: str) -> bool:
+    """The whole of ``text`` is a journal's name: abbreviated chunks ("Phys. Rev.", "Angew. Chem.,
+    Int.") and then capitalised words ("B", "Lett.", "Reviews of Modern Physics", "ApJ")."""
+    starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(text)]
+    for a, b in pairwise(starts):
+        chunk = text[a:b].rstrip()
+        if not (chunk.endswith(".") and looks_like_abbreviated_journal(chunk[:-1])):
+            return False
+    return _capitalised_name(text[starts[-1] :])
+
+
+def _capitalised_name(text: str) -> bool:
+    """A short run of capitalised words and connectives, no prose: how journal names look."""
+    tokens = text.split()
+    if not tokens or len(tokens) > MAX_JOURNAL_NAME_TOKENS or _has_prose(text):
+        return False
+    for token in tokens:
+        bare = token.strip(".,;:()")
+        if not bare or bare.lower() in CONNECTIVES or bare == "&":
+            continue
+        if not (bare[0].isupper() or any(ch.isupper() for ch in bare[1:3])):  # "eLife", "iScience"
+            return False
+    return True
+
+
+def _comma_journal_start(region: str) -> int | None:
+    """Where the journal starts in "Title, Journal": after the last comma whose tail is a journal
+    name, extended back over abbreviated chunks ("..., Angew. Chem., Int. Ed.")."""
+    commas = [m.end() for m in COMMA_RE.finditer(region)]
+    cut = None
+    for pos in reversed(commas):
+        tail = region[pos:]
+        if cut is None and not is_journal_name(tail):
+            return None
+        if cut is not None and not looks_like_abbreviated_journal(region[pos:cut].strip(" ,.")):
+            break
+        cut = pos
+    return cut
+
+
+def _split_at_sentence(region: str) -> tuple[str | None, str | None]:
+    """ "Title. J Biol Chem": the container is the last sentence, and the abbreviated chunks
+    before it ("Philos. Trans. R. Soc. B")."""
     starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(region)]
     if len(starts) == 1:
         cut = trailing_journal_start(region)
