@@ -48,7 +48,9 @@ STAGES = (
     "drop_title_lines",
     "join_paragraphs",
     "word_count",
+    "to_markdown",
     "link_citations",
+    "check_references",
     "choose_canonical",
 )
 

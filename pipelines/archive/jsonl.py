@@ -83,6 +83,8 @@ def article_record(article: Article, version: int, crawl_id: str, tool: str = TO
         "tags": article.tags,
         "summary": article.summary,
         "text": article.text,
+        "markdown": article.markdown,
+        "headings": article.headings,
         "word_count": article.word_count,
         "page_type": article.page_type,
         "classification": article.classification,

@@ -20,6 +20,7 @@ from pipelines.extract.config import (
 )
 from pipelines.extract.htmltree import html_parser
 from pipelines.extract.maintext import drop_title_lines, main_text_lines, mark_body, prune_chrome
+from pipelines.extract.markdown import to_markdown
 from pipelines.extract.metadata import PageMeta, primary_language, read_metadata
 from pipelines.extract.profiles import detect_profiles
 from pipelines.extract.visible import TITLE_SEPARATORS, relative_day
@@ -187,6 +188,7 @@ def _extract(
     if not verdict.is_article and not config.keep_non_articles:
         return NotArticle(url, verdict.summary(), score=verdict.score, signals=verdict.reasons())
 
+    markdown, headings = to_markdown(text.split("\n\n"), tree, url)
     citations, unused = link_citations(text, references)
     check_references(
         references, citations, unused, iso_date(meta.published), iso_date(meta.modified), fetched_at
@@ -219,6 +221,8 @@ def _extract(
         last_modified=headers.get("last-modified"),
         page_type=verdict.page_type,
         classification={"score": verdict.score, "signals": verdict.reasons()},
+        markdown=markdown,
+        headings=headings,
     )
 
 

@@ -124,6 +124,10 @@ class Article:
     published_relative: str | None = None  # "3 days ago": published was counted back from fetched_at
     classification: dict[str, Any] | None = None  # {"score": float, "signals": ["label (+w)", ...]}
     rendered: bool = False  # the page was rendered in a browser (record field fetch.rendered)
+    # the text as CommonMark (headings, lists, links, emphasis, tables) and its outline
+    # (pipelines/extract/markdown.py): the same paragraphs as ``text``
+    markdown: str = ""
+    headings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

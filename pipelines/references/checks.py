@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pipelines.record import Citation, Reference
 from pipelines.references.journals import DATA_DIR, WORD_RE, journal_tokens, same_journal
@@ -82,6 +82,7 @@ def _rows(name: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+@lru_cache(maxsize=4096)
 def find_journal(container: str | None) -> JournalFacts | None:
     """The table's entry for a journal name in any of its forms (full, abbreviated, acronym)."""
     if not container:
