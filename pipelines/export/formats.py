@@ -9,6 +9,8 @@ FORMATS = {
     "bibtex": "references as BibTeX (LaTeX, JabRef)",
     "parquet": "articles.parquet and references.parquet in a directory (needs the parquet extra)",
     "csv": "articles.csv and references.csv in a directory",
+    "markdown": "one Markdown file per article (newest version) with YAML front matter, in a directory",
 }
 REFERENCE_FORMATS = ("csl-json", "ris", "bibtex")
 TABLE_FORMATS = ("parquet", "csv")
+DIRECTORY_FORMATS = (*TABLE_FORMATS, "markdown")

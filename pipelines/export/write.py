@@ -13,6 +13,7 @@ from pipelines.archive import ARTICLES, export_lines
 from pipelines.export.csl import collect_items
 from pipelines.export.formats import FORMATS, REFERENCE_FORMATS
 from pipelines.export.managers import bibtex_text, ris_text
+from pipelines.export.notes import write_notes
 from pipelines.export.tables import table_rows, write_csv, write_parquet
 
 
@@ -40,12 +41,15 @@ def export_archive(
         text = {"csl-json": _csl_json, "ris": ris_text, "bibtex": bibtex_text}[fmt](items)
         _write(out, text.encode("utf-8"), source)
         return f"{len(items)} references"
-    rows = table_rows(_records(source, latest=latest, include_removed=include_removed))
     if str(out) == "-":
-        raise ExportError(f"--format {fmt} writes two files: give a directory with -o")
+        raise ExportError(f"--format {fmt} writes several files: give a directory with -o")
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} is a file: --format {fmt} writes into a directory")
     out.mkdir(parents=True, exist_ok=True)
+    if fmt == "markdown":  # the newest version of each article, never a tombstone
+        count = write_notes(_records(source, latest=True, include_removed=False), out)
+        return f"{count} articles as Markdown files"
+    rows = table_rows(_records(source, latest=latest, include_removed=include_removed))
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401

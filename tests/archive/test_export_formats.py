@@ -189,3 +189,34 @@ def test_bibtex_escapes_latex_and_keeps_keys_unique() -> None:
     assert [e.key for e in library.entries] == ["smith2019", "smith2019a", "smith2019b"]
     title = library.entries[0].fields_dict["title"].value
     assert title == r"50\% of R\&D\_costs: \{braces\} \#1 \textasciitilde{} \textasciicircum{}"
+
+
+def test_markdown_files_read_back_with_yaml_and_a_markdown_parser(archive: Path, tmp_path: Path) -> None:
+    """One file per article (newest version): its YAML front matter holds the record's fields
+    and references, and its body is the record's Markdown, which markdown-it reads."""
+    import yaml
+    from markdown_it import MarkdownIt
+
+    export(archive, "markdown", tmp_path / "notes")
+    newest: dict[str, dict[str, Any]] = {}
+    for record in read_jsonl(archive / "articles.jsonl"):
+        newest[record["id"]] = record
+    files = sorted((tmp_path / "notes").rglob("*.md"))
+    assert len(files) == len(newest)
+    seen = set()
+    for path in files:
+        _, header, body = path.read_text("utf-8").split("---\n", 2)
+        meta = yaml.safe_load(header)
+        record = newest[meta["id"]]
+        seen.add(meta["id"])
+        assert path.parent.name == record["site"].replace(":", "-")
+        assert meta["title"] == record["title"] and meta["url"] == record["canonical_url"]
+        assert meta["authors"] == [a["name"] for a in record["authors"]]
+        assert (meta["published"], meta["version"]) == (record["published"], record["version"])
+        assert [r["raw"] for r in meta["references"]] == [r["raw"] for r in record["references"]]
+        assert [r.get("doi") for r in meta["references"]] == [r["doi"] for r in record["references"]]
+        assert body.strip() == f"# {record['title']}\n\n{record['markdown']}".strip()
+        tokens = MarkdownIt("commonmark").parse(body)
+        headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+        assert headings == [record["title"], *(h["text"] for h in record["headings"])]
+    assert seen == set(newest)
