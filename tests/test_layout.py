@@ -2,11 +2,11 @@
 
 Layers, lowest first (docs/architecture.md): ``pipelines.record`` (the vocabulary every stage
 shares), ``pipelines.references``, ``pipelines.extract``, ``pipelines.archive``,
-``pipelines.export``, ``pipelines.report``, then ``pipelines.scrapy_adapters``; ``crawler`` sits above all of
+``pipelines.export``, ``pipelines.verify``, ``pipelines.report``, then ``pipelines.scrapy_adapters``; ``crawler`` sits above all of
 ``pipelines`` and nothing in ``pipelines`` imports it. A module may import its own package and
 the layers below it, never one above. Code outside a stage package imports the names that
 package's ``__init__`` exports, not its modules (the stage packages of ``pipelines`` and
-``crawler``'s discovery, fetch, distributed and spiders). Function-level imports count; imports only for
+``crawler``'s discovery, fetch, distributed, spiders and verify). Function-level imports count; imports only for
 type checkers (``if TYPE_CHECKING:``) do not.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-LAYERS = ["record", "references", "extract", "archive", "export", "report", "scrapy_adapters"]
-STAGE_PACKAGES = {"record", "references", "extract", "archive", "export", "report"}
-CRAWLER_PACKAGES = {"discovery", "fetch", "distributed", "spiders"}
+LAYERS = ["record", "references", "extract", "archive", "export", "verify", "report", "scrapy_adapters"]
+STAGE_PACKAGES = {"record", "references", "extract", "archive", "export", "verify", "report"}
+CRAWLER_PACKAGES = {"discovery", "fetch", "distributed", "spiders", "verify"}
 MAX_LINES = 450
 
 

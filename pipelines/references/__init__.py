@@ -11,6 +11,7 @@ from pipelines._exports import lazy_exports
 _EXPORTS = {
     "check_references": "checks",
     "journal_key": "journals",
+    "same_journal": "journals",
     "find_reference_blocks": "find",
     "looks_like_citation": "find",
     "parse_entries": "find",
@@ -30,6 +31,6 @@ if TYPE_CHECKING:
         parse_entries,
         remove_elements,
     )
-    from pipelines.references.journals import journal_key
+    from pipelines.references.journals import journal_key, same_journal
     from pipelines.references.markers import bracket_superscripts, link_citations
     from pipelines.references.parse import parse_reference

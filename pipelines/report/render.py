@@ -11,7 +11,10 @@ import dataclasses
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -19,11 +22,37 @@ from markupsafe import Markup
 from pipelines.report.build import Report
 from pipelines.report.charts import posts_per_month_chart, word_count_chart
 from pipelines.report.figures import SiteFigures
+from pipelines.report.listing import FindingRow
+from pipelines.report.problems import CHECK_LABELS
 
 FORMATS = ("html", "json", "csv")
 # The HTML page lists at most this many clusters (the JSON and `duplicates` give all of them):
 # past a few hundred a page stops being read and only gets slow to open.
 HTML_MAX_CLUSTERS = 200
+# Each list of things to fix (findings of one check, contradictions, retractions) shows at most
+# this many rows on the page, and the posts table this many posts (most problems first). Rows are
+# rendered server-side and the page's script only sorts and filters them: at 5,000 rows a sort
+# takes about half a second in Chromium on a busy 2-CPU machine (mostly table layout), at 10,000
+# two seconds. The JSON output has every row.
+HTML_MAX_ROWS = 500
+HTML_MAX_POSTS = 5_000
+# The verification statuses as the page names them, in its order.
+VERIFICATION_ROWS = [
+    ("verified", "verified"),
+    ("mismatch", "found with other details (mismatch)"),
+    ("not_found", "not found"),
+    ("unchecked", "not checked"),
+]
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one check code, as the page lists them."""
+
+    code: str
+    label: str
+    total: int
+    rows: list[FindingRow]
 
 
 def render(report: Report, fmt: str) -> str:
@@ -55,7 +84,13 @@ def environment() -> Environment:
     env.filters["pct"] = percent
     env.filters["num"] = number
     env.filters["href"] = web_link
+    env.filters["doi_link"] = doi_link
     return env
+
+
+def doi_link(doi: str) -> str:
+    """The doi.org address of a DOI, percent-encoded (a DOI may hold any printable character)."""
+    return "https://doi.org/" + quote(doi.strip(), safe="/:;()._-")
 
 
 def web_link(url: str | None) -> str:
@@ -84,7 +119,21 @@ def render_html(report: Report) -> str:
         columns=[*report.sites, report.total] if len(report.sites) > 1 else report.sites,
         charts={k: Markup(v) if v else None for k, v in charts.items()},
         clusters=report.clusters[:HTML_MAX_CLUSTERS],
+        verification_rows=VERIFICATION_ROWS,
+        finding_groups=finding_groups(report.findings),
+        contradictions=report.contradictions[:HTML_MAX_ROWS],
+        retractions=report.retractions[:HTML_MAX_ROWS],
+        post_rows=report.post_table[:HTML_MAX_POSTS],
     )
+
+
+def finding_groups(findings: list[FindingRow], limit: int = HTML_MAX_ROWS) -> list[FindingGroup]:
+    """The findings by check code (they come sorted by code), each list cut at ``limit`` rows."""
+    groups = []
+    for code, rows in groupby(findings, key=lambda f: f.code):
+        listed = list(rows)
+        groups.append(FindingGroup(code, CHECK_LABELS.get(code, code), len(listed), listed[:limit]))
+    return groups
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -114,6 +163,8 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
         "posts",
         "removed",
         "kept_non_articles",
+        "verification",
+        "verification_lines",
     ):
         yield "", "report", key, _cell(getattr(report, key))
     for kind, count in report.skipped.items():
@@ -125,6 +176,11 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
     for cluster in report.clusters:
         for post in cluster.posts:
             yield post.site, "duplicate_cluster", cluster.id, post.url
+    for retraction in report.retractions:
+        yield retraction.site, "retracted_reference", retraction.url, retraction.notice_doi or ""
+    for row in report.post_table:
+        if row.problems:
+            yield row.site, "post_problems", row.url, row.problems
 
 
 def site_rows(fig: SiteFigures) -> Iterator[tuple[str, str, str, Any]]:
@@ -155,6 +211,11 @@ def site_rows(fig: SiteFigures) -> Iterator[tuple[str, str, str, Any]]:
         )
     for post in fig.newest:
         yield site, "newest_post", post.url, post.published
+    for code, count in fig.check_findings.items():
+        yield site, "check_findings", code, count
+    if fig.verification is not None:
+        for key, value in dataclasses.asdict(fig.verification).items():
+            yield site, "verification", key, _cell(value)
 
 
 def _cell(value: Any) -> Any:

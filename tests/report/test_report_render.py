@@ -6,10 +6,12 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
 
+import pipelines.report
 from pipelines.report.build import ALL_SITES, Report, report_from_scan
 from pipelines.report.charts import posts_per_month_chart, word_count_chart
 from pipelines.report.neardup import Signer
@@ -17,6 +19,7 @@ from pipelines.report.render import render, render_csv, render_html, render_json
 from pipelines.report.scan import scan_archive, scan_records
 
 FIXTURE = FIXTURES / "report"
+SCRIPT = Path(pipelines.report.__file__).parent / "templates" / "posts-table.js"
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,14 @@ def html(report) -> str:
 
 
 def test_html_is_self_contained(html):
+    """One inline script (the posts table's sorting and filtering, the same text whatever the
+    archive), nothing linked, imported or fetched."""
     assert html.startswith("<!doctype html>")
-    assert "<script" not in html and "<link" not in html and "@import" not in html
+    assert "<link" not in html and "@import" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert [attributes for attributes, _ in scripts] == [""]
+    assert scripts[0][1].strip() == SCRIPT.read_text("utf-8").strip()
+    assert not re.search(r"fetch\(|XMLHttpRequest|import\(|innerHTML|eval\(", SCRIPT.read_text("utf-8"))
     assert not re.search(r"""\bsrc\s*=""", html)  # no images, frames or scripts to fetch
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)  # no web fonts or CSS images
 
