@@ -286,8 +286,9 @@ def parse_author_block(text: str) -> AuthorBlock:
     if first and looks_like_organization(ET_AL_RE.sub("", first.group("seg"))):
         seg = ET_AL_RE.sub("", first.group("seg")).strip()
         return AuthorBlock([seg], first.start("seg") + len(first.group("seg")), "organization")
-    if block is None and (dated := ORGANIZATION_BEFORE_DATE_RE.match(text)):
-        return AuthorBlock([dated.group("org")], dated.end("org"), "organization")  # "The King's Fund (2021)"
+    dated = ORGANIZATION_BEFORE_DATE_RE.match(text)
+    if dated and (block is None or block.form in WEAK_FIRST_FORMS):  # "The King's Fund (2021)"
+        return AuthorBlock([dated.group("org")], dated.end("org"), "organization")
     return block or AuthorBlock([], 0, None)
 
 

@@ -39,6 +39,7 @@ from pipelines.references.source import (
     split_issue,
     to_year,
 )
+from pipelines.references.styles import Shapes, date_kind, name_style
 from pipelines.references.titles import split_title_container
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         or (bool(ref.doi) and is_journal_then_year(rest, source))
     )
     if ref.url and not journal_like and not ref.doi:
-        return _web_reference(ref, authors, rest, date)
+        return _web_reference(ref, authors, rest, date, _shapes(body, authors, date, None, rest, text))
     region = rest[: source.start] if source and journal_like else rest
     commas = _comma_separated(authors, date)
     title_optional = commas or (journal_like and source.shape in TITLE_OPTIONAL_SHAPES)
@@ -282,7 +283,8 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         ref.issue, ref.issue_qualifier = split_issue(source.issue)
     ref.year = _year(date, source, rest)
     found_structure = authors.names or journal_like or date or region != rest
-    ref.style = _style(authors, date, source if journal_like else None, rest) if found_structure else None
+    shapes = _shapes(body, authors, date, source if journal_like else None, rest, text)
+    ref.style = name_style(shapes) if found_structure else None
     return ref
 
 
@@ -313,26 +315,30 @@ def _year(date: re.Match[str] | None, source: Source | None, rest: str) -> int |
     return to_year(years[-1]) if years else None
 
 
-def _style(authors: AuthorBlock, date: re.Match[str] | None, source: Source | None, rest: str) -> str:
-    """Name the citation style from the shapes seen; "other" when nothing is telling."""
-    form = authors.form
+def _shapes(
+    body: str, authors: AuthorBlock, date: re.Match[str] | None, source: Source | None, rest: str, text: str
+) -> Shapes:
+    """What the style is named from (``styles.name_style``)."""
+    kind = None
     if date:
-        parenthesised = bool(date.group("paren") and date.group("close"))
-        dotted = bool(date.group("dot") and date.group("dot").strip() == ".") or bool(date.group("nddot"))
-        if form == "inverted" and parenthesised and dotted:
-            return "apa"
-        if form == "vancouver" and not parenthesised:
-            return "vancouver"  # NLM author-date: "Martin WF, Garg S. 2015. Title."
-        return "harvard" if form in ("inverted", "vancouver", "inverted_full", "organization") else "other"
-    quoted = rest[:1] in '"“'
-    if form == "inverted_full" or (quoted and LABELLED_VOLUME_RE.search(rest)):
-        return "mla"
-    if form == "vancouver" or (source is not None and re.search(rf"{YEAR}[^;]{{0,12}};", rest)):
-        return "vancouver"
-    return "other"
+        paren = bool(date.group("paren") and date.group("close")) or date.group("nddot") is not None
+        paren = paren or "(n" in date.group(0)
+        mark = "." if date.group("nddot") else (date.group("dot") or "").strip()
+        kind = date_kind(paren, mark)
+    return Shapes(
+        form=authors.form if authors.names else None,
+        semicolons=";" in body[: authors.end],
+        date=kind,
+        source=source.shape if source else None,
+        rest=rest,
+        commas=_comma_separated(authors, date),
+        text=text,
+    )
 
 
-def _web_reference(ref: Reference, authors: AuthorBlock, rest: str, date: re.Match[str] | None) -> Reference:
+def _web_reference(
+    ref: Reference, authors: AuthorBlock, rest: str, date: re.Match[str] | None, shapes: Shapes
+) -> Reference:
     """A page on a site: the container is the site's name, written before the link or its host."""
     segments = [s.strip(" .,;:") for s in BOUNDARY_RE.split(rest) if s.strip(" .,;:")]
     site = authors.names[0] if authors.form == "organization" else None
@@ -351,5 +357,7 @@ def _web_reference(ref: Reference, authors: AuthorBlock, rest: str, date: re.Mat
         years = YEAR_RE.findall(rest)
         year = published.group(1) if published else (years[-1] if years else None)
     ref.year = to_year(year)
-    ref.style = "url"
+    # a page cited in a style that marks more than its names (quotes, a date after the names)
+    style = name_style(shapes)
+    ref.style = style if style not in ("vancouver", "other") else "url"
     return ref
