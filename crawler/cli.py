@@ -20,6 +20,7 @@ examples:
   clinic-archive export output/ --latest -o latest.jsonl
   clinic-archive reextract output/raw/*.warc.gz -o rebuilt/
   clinic-archive report output/ -o report.html
+  clinic-archive verify output/ --mailto you@example.org   check references at Crossref and PubMed
   clinic-archive crawl --seeds-file seeds.txt --redis redis://host:6379/0 --crawl audit   then, per machine:
   clinic-archive worker --redis redis://host:6379/0 --crawl audit -o shard/   and finally: merge
 
@@ -30,7 +31,7 @@ OUTPUT/raw/ (WARC captures), OUTPUT/logs/ (crawl logs), OUTPUT/.jobs/ (state of 
 
 
 # Modules under crawler/commands/ that add subcommands, in --help order.
-COMMAND_MODULES = ["crawl", "distributed", "extract", "archive", "report"]
+COMMAND_MODULES = ["crawl", "distributed", "extract", "archive", "report", "verify"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     from crawler.commands.common import add_redis_options
 
     add_redis_options(crawl)
+    crawl.add_argument(
+        "--verify",
+        action="store_true",
+        help="after a successful crawl, check the references online (clinic-archive verify OUTPUT, "
+        "its defaults; set CLINIC_MAILTO to your address)",
+    )
 
     demo = sub.add_parser(
         "demo",
@@ -178,6 +184,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
         if missing := render_support(overrides.get("CLINIC_CHROMIUM")):
             return fail(f"--render always: {missing}")
+    if args.redis and args.verify:
+        return fail("--verify runs after a crawl in this process: verify the merged archive instead")
     if args.redis:
         from crawler.commands.common import enqueue_crawl
 
@@ -185,7 +193,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return enqueue_crawl(args.redis, args.crawl, seeds, options, Path(args.output))
     if args.crawl:
         return fail("--crawl names a distributed crawl: use it with --redis")
-    return run_crawl(
+    code = run_crawl(
         seeds,
         Path(args.output),
         args.max_pages,
@@ -194,6 +202,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         fresh=args.fresh,
     )
+    if code == 0 and args.verify:
+        from crawler.commands.verify import verify_after_crawl
+
+        return verify_after_crawl(Path(args.output))
+    return code
 
 
 def scope_overrides(args: argparse.Namespace, overrides: dict[str, Any]) -> str | None:
