@@ -69,7 +69,7 @@ def test_retracted_works_cited_with_the_sentences_and_the_notice(report):
         "2021-02-02",
         "10.1016/S0140-6736(21)00001-1",
     )
-    assert (back.title, back.n, back.nature, back.cited_after) == (BACK, 2, "expression of concern", False)
+    assert (back.title, back.n, back.nature, back.cited_after) == (BACK, 2, "expression_of_concern", False)
     assert back.sentences == ["Bed rest speeds recovery from back pain (2)."]
     counts = [(f.retracted_references, f.retracted_cited_after) for f in [*report.sites, report.total]]
     assert counts == [(1, 1), (1, 0), (2, 1)]
