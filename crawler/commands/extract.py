@@ -24,12 +24,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     validate = sub.add_parser(
         "validate",
-        help="check every line of a JSONL archive against the record schema",
-        description="Checks each line against the published JSON Schema (clinic-archive/article@1); "
-        "prints the line number and problems of each bad line; exits 1 if any line is bad.",
+        help="check an archive's JSONL files (or one file) against their JSON Schemas",
+        description="Checks each line against its published JSON Schema: given an output directory, "
+        "every JSONL file in it (articles, errors, crawls, sites, skipped, a worker's shards) against "
+        "its own; given a file, that file (its kind read from its name, article by default). Prints "
+        "one line per bad line (file:line: the first problem, and how many more); exits 1 if any "
+        "line is bad.",
     )
     validate.set_defaults(func=cmd_validate)
-    validate.add_argument("file", type=Path, metavar="FILE.jsonl")
+    validate.add_argument("file", type=Path, metavar="OUTPUT|FILE.jsonl")
+
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the archive's records (article, error, crawl, site, skipped)",
+        description="Prints one JSON Schema (draft 2020-12), or without NAME lists them with their "
+        "versions. The same files are in the repository's schema/ directory; docs/schema.md has "
+        "their history.",
+    )
+    schema.set_defaults(func=cmd_schema)
+    schema.add_argument("name", nargs="?", metavar="NAME", help="article, error, crawl, site or skipped")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -55,17 +68,41 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pipelines.archive import BadLine, validate_file
+    from pipelines.record import kind_of_file
 
-    if not args.file.exists():
-        return fail(f"no such file: {args.file}")
-    bad = 0
-    total = 0
-    for result in validate_file(args.file):
-        if isinstance(result, BadLine):
-            bad += 1
-            for problem in result.problems:
-                print(f"{args.file}:{result.line}: {problem}")
-        else:
-            total = result
-    print(f"{total} lines checked, {bad} bad", file=sys.stderr)
+    if args.file.is_dir():
+        files = sorted(p for p in args.file.iterdir() if kind_of_file(p.name))
+        if not files:
+            return fail(f"no archive files (articles.jsonl, errors.jsonl, ...) in {args.file}")
+    elif args.file.exists():
+        files = [args.file]
+    else:
+        return fail(f"no such file or directory: {args.file}")
+    bad = total = 0
+    for path in files:
+        try:
+            for result in validate_file(path, kind_of_file(path.name) or "article"):
+                if isinstance(result, BadLine):
+                    bad += 1
+                    more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+                    print(f"{path}:{result.line}: {result.problems[0]}{more}")
+                else:
+                    total += result
+        except OSError as exc:
+            return fail(f"cannot read {path}: {exc.strerror}")
+    print(f"{total} lines checked in {len(files)} file(s), {bad} bad", file=sys.stderr)
     return 1 if bad else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from pipelines.record import SCHEMAS, schema
+
+    if not args.name:
+        for name in SCHEMAS:
+            found = schema(name)
+            print(f"{name:<8} {found['x-version']:<5} {found['$id']}  {found['title']}")
+        return 0
+    if args.name not in SCHEMAS:
+        return fail(f"no schema named {args.name!r}: one of {', '.join(SCHEMAS)}")
+    print(json.dumps(schema(args.name), ensure_ascii=False, indent=2))
+    return 0

@@ -24,6 +24,7 @@ from pipelines import TOOL
 from pipelines.archive.index import PageIndex
 from pipelines.archive.lines import iter_lines, parse_checked, repair_torn_tail
 from pipelines.record import (
+    ARTICLE_SCHEMA,
     Article,
     Author,
     Citation,
@@ -35,7 +36,7 @@ from pipelines.record import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_ID = "clinic-archive/article@1"
+SCHEMA_ID = ARTICLE_SCHEMA
 ARTICLES = "articles.jsonl"
 ERRORS = "errors.jsonl"
 CRAWLS = "crawls.jsonl"

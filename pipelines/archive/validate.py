@@ -1,4 +1,4 @@
-"""``clinic-archive validate``: every line of an archive file against the published JSON Schema,
+"""``clinic-archive validate``: every line of an archive file against its published JSON Schema,
 read in bounded memory (a torn or over-long line is a bad line, not a crash)."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ class BadLine:
     problems: list[str]
 
 
-def validate_file(path: str | Path) -> Iterator[BadLine | int]:
-    """Yield a ``BadLine`` per invalid line (not JSON, not the schema, torn, over-long), then the
-    number of lines checked."""
+def validate_file(path: str | Path, kind: str = "article") -> Iterator[BadLine | int]:
+    """Yield a ``BadLine`` per invalid line (not JSON, not the ``kind``'s schema, torn,
+    over-long), then the number of lines checked."""
     count = 0
     with Path(path).open("rb") as f:
         for line in iter_lines(f):
@@ -34,7 +34,7 @@ def validate_file(path: str | Path) -> Iterator[BadLine | int]:
             except ValueError as exc:
                 yield BadLine(count, [f"not JSON: {exc}"])
                 continue
-            problems = record_problems(record)
+            problems = record_problems(record, kind)
             if problems:
                 yield BadLine(count, problems)
     yield count

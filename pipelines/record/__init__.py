@@ -43,12 +43,17 @@ _EXPORTS = {
     "url_score": "urls",
     "url_signals": "urls",
     "record_problems": "validate",
+    "ARTICLE_SCHEMA": "models",
+    "SCHEMAS": "validate",
+    "kind_of_file": "validate",
+    "schema": "validate",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
     from pipelines.record.models import (
+        ARTICLE_SCHEMA,
         DISCOVERY_SOURCES,
         Article,
         Author,
@@ -86,4 +91,4 @@ if TYPE_CHECKING:
         url_score,
         url_signals,
     )
-    from pipelines.record.validate import record_problems
+    from pipelines.record.validate import SCHEMAS, kind_of_file, record_problems, schema

@@ -11,6 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+# What new article records say in their ``schema`` field: the article schema's major.minor
+# version (pipelines/record/schema/article.schema.json, docs/schema.md)
+ARTICLE_SCHEMA = "clinic-archive/article@1.1"
+
 
 @dataclass(slots=True)
 class Page:

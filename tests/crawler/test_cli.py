@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from pages import BODY, REF1, page
+
+from pipelines.record import ARTICLE_SCHEMA
+
+SCHEMA_URL = "https://clinic-archive.dev/schema/article/1.1.json"
 
 
 def test_help_lists_every_command():
@@ -47,7 +51,7 @@ def test_extract_prints_one_valid_record(tmp_path):
     proc = run_cli("extract", str(html), "--url", "https://clinic.example/blog/post/?utm_source=x")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
-    assert record["schema"] == "clinic-archive/article@1"
+    assert record["schema"] == ARTICLE_SCHEMA == "clinic-archive/article@1.1"
     assert record["url"] == "https://clinic.example/blog/post/"
     assert record["references"][0]["doi"] == "10.1016/s0140-6736(18)30480-x"
     out = tmp_path / "one.jsonl"
@@ -72,12 +76,32 @@ def test_validate_reports_bad_lines_by_number(tmp_path):
     del bad["title"]
     archive = tmp_path / "articles.jsonl"
     archive.write_text("\n".join([good, json.dumps(bad), "{not json", good]) + "\n")
+    (tmp_path / "errors.jsonl").write_text('{"url": "https://clinic.example/x/", "stage": "fetch"}\n')
     proc = run_cli("validate", str(archive))
     assert proc.returncode == 1
-    assert f"{archive}:2: published" in proc.stdout and f"{archive}:2: (record): 'title'" in proc.stdout
+    # one line per bad line: its first problem, and how many more
+    assert f"{archive}:2: (record): 'title' is a required property (and 1 more)" in proc.stdout
     assert f"{archive}:3: not JSON" in proc.stdout
     assert f"{archive}:1:" not in proc.stdout and f"{archive}:4:" not in proc.stdout
-    assert "4 lines checked, 2 bad" in proc.stderr
+    assert proc.stdout.count("\n") == 2 and "4 lines checked in 1 file(s), 2 bad" in proc.stderr
+    # the output directory: every file against its own schema (errors.jsonl lacks four fields)
+    proc = run_cli("validate", str(tmp_path))
+    assert proc.returncode == 1 and proc.stdout.count("\n") == 3
+    assert f"{tmp_path / 'errors.jsonl'}:1: (record): 'error' is a required property (and 3 more)" in proc.stdout
+    assert "5 lines checked in 2 file(s), 3 bad" in proc.stderr
+    empty = run_cli("validate", str(tmp_path / "nothing-here"))
+    assert empty.returncode == 2 and "no such file or directory" in empty.stderr
+
+
+def test_schema_prints_each_published_schema(tmp_path):
+    listing = run_cli("schema")
+    assert listing.returncode == 0 and listing.stdout.split()[:3] == ["article", "1.1", SCHEMA_URL]
+    for name in ("article", "error", "crawl", "site", "skipped"):
+        proc = run_cli("schema", name)
+        assert proc.returncode == 0
+        assert json.loads(proc.stdout) == json.loads((ROOT / "schema" / f"{name}.schema.json").read_text())
+    bad = run_cli("schema", "nonsense")
+    assert bad.returncode == 2 and "one of article, error" in bad.stderr
 
 
 def test_a_crawl_that_cannot_start_says_why_in_one_line(tmp_path):

@@ -16,6 +16,7 @@ from conftest import SITES, CrawlResult, crawl, edit_post, load_expected
 
 from crawler.fetch import render_support
 from crawler.siteserver import SiteServer
+from pipelines.record import ARTICLE_SCHEMA
 from pipelines.record.validate import record_problems
 
 # every site under tests/fixtures/sites that has an _expected.json: a new fixture site is crawled
@@ -271,7 +272,7 @@ def test_scrapy_crawl_from_the_repo_root_writes_a_feed(tmp_path, serve):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     records = read_jsonl(feed)
-    assert len(records) == 3 and all(r["schema"] == "clinic-archive/article@1" for r in records)
+    assert len(records) == 3 and all(r["schema"] == ARTICLE_SCHEMA for r in records)
     assert len(CrawlResult(0, "", "", tmp_path / "archive").articles) == 3
 
 
