@@ -162,3 +162,15 @@ def test_broad_bench_smoke_run():
     assert rows[-1][0] == "| 4 x 3" and rows[-1][1] == "12"  # every post of every site archived
     assert "recrawl, no ETag: 0 post downloads" in proc.stdout
     assert "wall over floor:" in proc.stdout and "smallest gap between requests to one site:" in proc.stdout
+
+
+def test_verify_bench_smoke_run():
+    proc = smoke_run("verify.py", timeout=120)
+    rows = [line.split(" | ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    # every reference checked with a request, then every one from the cache (the bench fails on
+    # unexpected statuses or a request in the second run)
+    assert [row[1:5] for row in rows[1:]] == [
+        ["first (cold)", "200", "200", "0"],
+        ["second (cached)", "200", "0", "200"],
+    ]
+    assert "cache hit rate of the second run: 100.0%" in proc.stdout

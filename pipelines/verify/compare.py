@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pipelines.record import Reference
@@ -96,6 +97,8 @@ def title_similarity(ours: str | None, theirs: str | None, subtitle: str | None 
         return 0.0
     full_theirs = f"{theirs}: {subtitle}" if subtitle and subtitle not in theirs else theirs
     a, b = normal_title(ours), normal_title(full_theirs)
+    if a == b:
+        return 1.0
     pairs = [(a, b), (a, normal_title(theirs))]
     pairs += [(short, b) for short in [main_title(ours)] if short]
     pairs += [(a, short) for short in [main_title(full_theirs)] if short]
@@ -115,7 +118,14 @@ def first_author(ref: Reference) -> str | None:
 
 
 def journal_agrees(ours: str, names: list[str]) -> bool:
-    return any(same_journal(ours, name) or normal_title(ours) == normal_title(name) for name in names)
+    return any(journals_match(ours, name) for name in names)
+
+
+@lru_cache(maxsize=4096)
+def journals_match(ours: str, theirs: str) -> bool:
+    """Cached: a run compares the same few thousand journal names again and again, and
+    ``same_journal`` abbreviates both names word by word each time."""
+    return normal_title(ours) == normal_title(theirs) or same_journal(ours, theirs)
 
 
 def compare_fields(ref: Reference, found: Found) -> tuple[list[Difference], int]:

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from pipelines.record import Reference
-from pipelines.verify.compare import SEARCH_MIN_SCORE, Difference, accept_search_hit, compare_fields, search_query
+from pipelines.verify.compare import (
+    SEARCH_MIN_SCORE,
+    Difference,
+    accept_search_hit,
+    compare_fields,
+    search_query,
+)
 from pipelines.verify.found import AnswerFormatError, Found, crossref_items, crossref_work, pubmed_summary
 from pipelines.verify.retractions import Retraction, RetractionIndex, more_serious
 from pipelines.verify.text import family_name
