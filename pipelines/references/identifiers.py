@@ -35,6 +35,16 @@ PMCID_RE = re.compile(
 URL_RE = re.compile(
     r"(?:\bhttps?\s?:\s?//|\bwww\.)[^\s\"'\u201c\u201d]+|\bhttps?\s?:\s?//\s[^\s<>\"]+", re.IGNORECASE
 )
+# A link printed without its scheme, as MLA prints them ("www.jstor.org/stable/1914185",
+# "bits.blogs.nytimes.com/2013/04/28/x/"): a host name with a common top-level domain, then a path.
+SCHEMELESS_URL_RE = re.compile(
+    r"(?<![\w@/.:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}"
+    r"(?:com|org|net|edu|gov|int|mil|info|io|[a-z]{2})/[^\s\"'<>\u201c\u201d]*"
+)
+# An arXiv identifier ("arXiv:1706.03762", "arXiv:astro-ph/9905116v2"): cut out like a DOI.
+ARXIV_RE = re.compile(
+    r"\barXiv\s?:\s?(?:\d{4}\.\d{4,5}|[a-z-]{2,20}(?:\.[A-Z]{2})?/\d{7})(?:v\d{1,3})?", re.IGNORECASE
+)
 URL_LABEL_RE = re.compile(
     r"(?:\b(?:available\s+(?:from|at|online)(?:\s+at)?|retrieved\s+from|accessed\s+(?:at|from)|url|"
     r"link|online|full\s+text|web)\s*:?\s*|<)$",
@@ -70,7 +80,7 @@ class Span:
 
     start: int
     end: int
-    kind: str  # doi | pmid | pmcid | url
+    kind: str  # doi | pmid | pmcid | url | arxiv
     value: str
 
 
@@ -130,6 +140,8 @@ def normalize_url(value: str, base_url: str | None = None) -> str | None:
         return None
     if url.lower().startswith("www."):
         url = "http://" + url
+    elif SCHEMELESS_URL_RE.fullmatch(url):
+        url = "https://" + url
     if ABSOLUTE_URL_RE.match(url):
         return url
     if ANY_SCHEME_RE.match(url):
@@ -154,6 +166,12 @@ def find_spans(text: str, base_url: str | None = None) -> list[Span]:
     folded = fold(text)
     if has_hint(folded, URL_HINTS):
         _url_spans(text, spans, base_url)
+    if "/" in text:
+        _schemeless_spans(text, spans)
+    if "arxiv" in folded:
+        for match in ARXIV_RE.finditer(text):
+            if not _inside(spans, match.start()):
+                spans.append(Span(match.start(), match.end(), "arxiv", match.group(0)))
     if base_url and has_hint(folded, RELATIVE_URL_HINTS):
         for match in RELATIVE_URL_RE.finditer(text):
             url = normalize_url(match.group("url"), base_url)
@@ -198,6 +216,16 @@ def _url_spans(text: str, spans: list[Span], base_url: str | None) -> None:
         if url:
             start = _label_start(text, match.start())
             spans.append(Span(start, match.start() + len(match.group(0).rstrip(TRAILING_PUNCT)), "url", url))
+
+
+def _schemeless_spans(text: str, spans: list[Span]) -> None:
+    for match in SCHEMELESS_URL_RE.finditer(text):
+        if _inside(spans, match.start()) or DOI_RE.match(text, match.start()):
+            continue
+        value = match.group(0).rstrip(TRAILING_PUNCT)
+        url = normalize_url(value)
+        if url:
+            spans.append(Span(_label_start(text, match.start()), match.start() + len(value), "url", url))
 
 
 def _doi_spans(text: str, spans: list[Span]) -> None:

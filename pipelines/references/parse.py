@@ -103,6 +103,12 @@ DATE_AFTER_AUTHORS_RE = re.compile(
     re.IGNORECASE,
 )
 LABELLED_VOLUME_RE = re.compile(r"\bvol\.\s*\d|\bno\.\s*\d", re.IGNORECASE)
+# An edition, or "Place: Publisher, Year": what books print after their title and volume.
+BOOK_MARKS_RE = re.compile(
+    r"\b\d+(?:st|nd|rd|th)\s+(?:rev\.\s+)?ed(?:ition|n)?\b"
+    rf"|[A-Z][\w.' -]{{1,40}}:\s*[A-Z][^:;]{{1,60}},\s*{YEAR}",
+    re.IGNORECASE,
+)
 # Journal clusters of styles that may print no article title (ACS, AIP/APS and Springer physics).
 TITLE_OPTIONAL_SHAPES = ("acs", "physics")
 WEB_DATE_RE = re.compile(rf"\b(?:published|updated|posted|last reviewed|reviewed)\b[^.;]*?({YEAR})", re.I)
@@ -269,13 +275,18 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         or is_journal_date(rest, source)
         or (bool(ref.doi) and is_journal_then_year(rest, source))
     )
+    book_volume = journal_like and _book_volume(rest, source)
+    if book_volume:
+        journal_like = False
+        ref.volume = source.volume
     if ref.url and not journal_like and not ref.doi:
         return _web_reference(ref, authors, rest, date, _shapes(body, authors, date, None, rest, text))
     region = rest[: source.start] if source and journal_like else rest
     commas = _comma_separated(authors, date)
     title_optional = commas or (journal_like and source.shape in TITLE_OPTIONAL_SHAPES)
+    book_part = journal_like and not source.volume and not source.issue and bool(source.pages)
     ref.title, ref.container = split_title_container(
-        region, expect_container=journal_like, title_optional=title_optional, commas=commas
+        region, journal_like, title_optional=title_optional, commas=commas, book_part=book_part
     )
     ref.authors = authors.names if authors.form != "organization" or ref.title else []
     if source and journal_like:
@@ -286,6 +297,13 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
     shapes = _shapes(body, authors, date, source if journal_like else None, rest, text)
     ref.style = name_style(shapes) if found_structure else None
     return ref
+
+
+def _book_volume(rest: str, source: Source) -> bool:
+    """ "The Art of Computer Programming, vol. 1, 3rd ed. Reading, MA: Addison-Wesley, 1997": a
+    labelled volume alone, before an edition or a publisher, is a book's, not a journal's."""
+    alone = source.shape == "labels" and source.volume and not source.pages and not source.issue
+    return bool(alone and BOOK_MARKS_RE.search(rest, source.start))
 
 
 def _comma_separated(authors: AuthorBlock, date: re.Match[str] | None) -> bool:

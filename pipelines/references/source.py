@@ -35,7 +35,8 @@ ISSUE = rf"(?![^()]*(?:{YEAR}|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[
 SUPPL = r"(?:Suppl(?:ement)?\.?\s*\w*|Pt\.?\s*\d+)"
 # One token of a source cluster: numbers, labels, months, (issue) groups.
 ATOM = (
-    rf"\b(?:{PAGE_NUM}|{MONTH}|(?:vol|volume|no|nr|issue|iss|pp|p|pages?|suppl|supplement|pt|part|art|article)\b\.?)"
+    rf"\b(?:{PAGE_NUM}(?![A-Za-z])|{MONTH}"  # (not "3" of "3rd ed.")
+    r"|(?:vol|volume|no|nr|issue|iss|pp|p|pages?|suppl|supplement|pt|part|art|article)\b\.?)"
     # (a parenthesis of two capitalised words, "(Phila Pa 1976)", belongs to the journal's name)
     rf"|\((?![A-Z][a-z]+\.?\s+[A-Z])(?=[^()]{{0,30}}(?:\d|suppl))[^()]{{0,30}}\)|\[\d{{4}}\]"
 )
@@ -90,6 +91,7 @@ PRINTED_DATE_RE = re.compile(
     rf"(?<![(\w])(?:\d{{1,2}}\s+{MONTH},?\s*|{MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s*)?)(?P<year>{YEAR})\b(?!\))",
     re.IGNORECASE,
 )
+LABELLED_TAIL_PAGES_RE = re.compile(rf",\s*(?P<pages>(?!{YEAR}\b){PAGES})\s*\.?\s*$")
 PAGES_WORD_RE = re.compile(r"\bpp?\.", re.IGNORECASE)
 ACS_RE = re.compile(  # ACS: "J. Am. Chem. Soc. 2019, 141 (3), 1234-1240", "Science 2004, 306, 666"
     rf"(?<![\d{DASH}])(?P<year>{YEAR})[a-z]?\s*,\s*(?P<vol>{VOL})(?:\s*\((?P<issue>{ISSUE})\))?\s*,\s*"
@@ -293,6 +295,10 @@ def _fill_labels(source: Source, chunk: str) -> str:
             value = match.group(1)
             setattr(source, attr, clean_pages(value) if attr == "pages" else value)
             chunk = _blank(chunk, match)
+    article = LABELLED_TAIL_PAGES_RE.search(chunk) if source.volume and not source.pages else None
+    if article:  # MLA's article number after the date: "vol. 13, no. 11, 2021, 3945."
+        source.pages = clean_pages(article.group("pages"))
+        chunk = _blank(chunk, article)
     return chunk
 
 

@@ -20,8 +20,14 @@ from pipelines.references.journals import (
 )
 from pipelines.references.source import BOUNDARY_RE, MONTH, YEAR
 
-QUOTED_TITLE_RE = re.compile(r"^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)")
-IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z])")
+# A title in quotes, closed by the quote that opened it ("…", “…”, ‘…’, '…', «…»), so that a quote
+# inside another kind stays in the title ('The "online brain": how ...', 'Title of 'X'', ...);
+# any closing quote when the pair is mixed.
+QUOTED_TITLE_RE = re.compile(
+    r"^(?:“(?P<a>[^”]+?)”|\"(?P<b>[^\"]+?)\"|‘(?P<c>.+?)’|'(?P<d>.+?)'|«(?P<e>[^»]+?)»)(?=\s|[,.:;]|$)"
+    r"|^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)"
+)
+IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z]|\d{4}\s[A-Z])")
 EDITORS_RE = re.compile(
     r"^.{0,200}?(?:\b(?:eds?|editors?|Hrsg)\b\.?|\((?:eds?|editors?|Hrsg)\.?\))[,:]?\s+", re.IGNORECASE
 )
@@ -43,7 +49,28 @@ TYPE_TAG_RE = re.compile(
 )
 
 # A book or proceedings label at the start: "in Proc. IEEE Conf. ...", "in Bose-Einstein Condensation".
-IN_START_RE = re.compile(r"[Ii]n:?\s+(?=[A-Z0-9])")
+IN_START_RE = re.compile(r"(?:[Ii]n:?|[Pp]resented\s+at(?:\s+the)?)\s+(?=[A-Z0-9])")
+# What follows a book's title in its sentence: edition, volume, thesis, report, editors,
+# translators ("Title, 2nd ed.", ", vol. 1", ", Ph.D. thesis", ", edited by", "; Wiley: New York").
+BOOK_TAIL_RE = re.compile(
+    r"(?:,\s*|\.\s+|\s+\(|;\s*)(?:\d+(?:st|nd|rd|th)\s+(?:rev\.\s+)?ed(?:ition|n)?\b|vols?\.\s*\d"
+    r"|(?:Ph\.?\s?D\.?|M\.?\s?[AS]c?\.|Master'?s|Doctoral|B\.?\s?[AS]c?\.)\s+(?:thesis|dissertation|diss\b)"
+    r"|PhD\s+(?:thesis|dissertation|diss\b)|Tech\.?\s+Rep|Technical\s+report|(?:edited|translated)\s+by\b)"
+    r"|;\s+(?=[A-Z][^;:]{0,80}:\s*[A-Z])|;\s+(?=[^;]{0,150}\bEds?\.)",
+    re.IGNORECASE,
+)
+# Publication facts in parentheses after a book's title: "(Holt, Rinehart and Winston, New
+# York, 1976)", "(2nd ed.; Sausalito, CA: University Science Books)".
+FACTS_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{3,300})\)")
+FACTS_RE = re.compile(rf"{YEAR}|\bed(?:ition|n)?\.|\b(?:Press|Publishers?|Books)\b")
+ACRONYM_PAREN_RE = re.compile(r"\([A-Z][A-Za-z0-9&-]{1,15}\)")
+# A thesis, report or preprint: what follows its title names an institution, not a container.
+TYPE_WORDS_RE = re.compile(
+    r"\b(?:thesis|dissertation|diss\.|Tech\.?\s*Rep(?:ort)?\b|Technical\s+Report|white\s+paper)",
+    re.IGNORECASE,
+)
+# A place after a proceedings' name: ", Las Vegas, NV, USA", ", Munich, Germany".
+PLACE_CHUNK_RE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}|[A-Z]{2,3}")
 # A comma outside parentheses ("Ann. Phys. (Leipzig)", "(Holt, Rinehart and Winston, 1976)").
 COMMA_RE = re.compile(r",\s+(?![^()]{0,200}\))")
 # "Reviews of Modern Physics", "Journal of the American Chemical Society": longer is a title.
@@ -58,23 +85,35 @@ SHORT_WORD_DOT_END_RE = re.compile(r"\b\w{1,3}\.$")
 
 
 def split_title_container(
-    region: str, expect_container: bool, *, title_optional: bool = False, commas: bool = False
+    region: str,
+    expect_container: bool,
+    *,
+    title_optional: bool = False,
+    commas: bool = False,
+    book_part: bool = False,
 ) -> tuple[str | None, str | None]:
     """Split "Title. Journal" (or "Title. In: Eds. Book") into title and container.
 
     ``title_optional``: the style may leave the title out (ACS, physics, astronomy), so a region
     that is all journal name ("Phys. Rev. B", "J. Am. Chem. Soc.") is the container alone.
-    ``commas``: the style separates its fields with commas ("Title, Journal 12, 3 (2019)")."""
+    ``commas``: the style separates its fields with commas ("Title, Journal 12, 3 (2019)").
+    ``book_part``: pages but no volume follow: a chapter, whose container ends at its editors
+    or publisher."""
     region = TYPE_TAG_RE.sub("", region).strip(" ,;:.")
     if not region:
         return None, None
     quoted = QUOTED_TITLE_RE.match(region)
     if quoted:
+        title = _clean_title(quoted_value(quoted))
         rest = region[quoted.end() :].strip(" ,;:.")
+        if TYPE_WORDS_RE.search(rest):
+            return title, None
         in_match = IN_CONTAINER_RE.search(rest) or IN_START_RE.match(rest)
         if in_match:
-            return _clean_title(quoted.group("title")), _book_container(rest[in_match.end() :])
-        return _clean_title(quoted.group("title")), _clean_container(rest) if rest else None
+            return title, _book_container(rest[in_match.end() :])
+        if book_part:  # MLA: "Container, edited by X, Publisher, 2003, pp. 123-51"
+            return title, _chapter_container(rest)
+        return title, _clean_container(rest) if rest else None
     in_match = IN_CONTAINER_RE.search(region)
     if in_match and in_match.start() > 0:
         return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
@@ -82,7 +121,7 @@ def split_title_container(
     if in_start and (commas or title_optional):  # "P. Nozières, in Bose-Einstein Condensation, edited by"
         return None, _book_container(region[in_start.end() :])
     if not expect_container:
-        title = TRAILING_DATE_RE.sub("", _first_sentence(region).rstrip(". "))
+        title = TRAILING_DATE_RE.sub("", _first_sentence(_cut_book_tail(region)).rstrip(". "))
         return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
     region = _drop_publisher(region)
     if title_optional and is_journal_name(region):
@@ -194,15 +233,85 @@ def _first_sentence(region: str) -> str:
 
 
 def _book_container(text: str) -> str | None:
-    """ "Kaplan HI, Sadock BJ, eds. Comprehensive Textbook. Baltimore: W&W" -> the book title."""
+    """ "Kaplan HI, Sadock BJ, eds. Comprehensive Textbook. Baltimore: W&W" -> the book title;
+    "Proc. IEEE Conf. Comput. Vis. (CVPR), Las Vegas, NV, USA" -> the proceedings' name."""
     editors = EDITORS_RE.match(text)
     if editors:
         text = text[editors.end() :]
-    text = PUBLISHER_TAIL_RE.sub("", text)
-    end = BOUNDARY_RE.search(text)
-    if end:
-        text = text[: end.start()]
-    return _clean_container(EDITION_RE.sub("", text))
+    tail = PUBLISHER_TAIL_RE.search(text)
+    if tail and tail.start() > 0:  # "Simians, Cyborgs, and Women: The Reinvention" is the title
+        text = text[: tail.start()]
+    end = _sentence_end(text)
+    if end is not None:
+        text = text[:end]
+    text = _cut_book_tail(EDITION_RE.sub("", text))
+    return _clean_container(_drop_place(TRAILING_DATE_RE.sub("", text.rstrip(" .,;"))))
+
+
+def _chapter_container(text: str) -> str | None:
+    """MLA's container of a chapter: "The Foucault Reader, edited by Paul Rabinow, Pantheon Books"
+    -> "The Foucault Reader"; "Touching Feeling: Affect, Pedagogy, Performativity, Duke UP" ->
+    all but the publisher after the last comma."""
+    tail = BOOK_TAIL_RE.search(text)
+    if tail and tail.start() > 0:
+        return _clean_container(text[: tail.start()])
+    parts = COMMA_RE.split(text)
+    return _clean_container(", ".join(parts[:-1]) if len(parts) > 1 else text)
+
+
+def _sentence_end(text: str) -> int | None:
+    """Where the first sentence ends, passing over abbreviations ("Proc. IEEE Conf. Comput.",
+    "Comput.-Assist. Intervent. (MICCAI)")."""
+    for match in BOUNDARY_RE.finditer(text):
+        before = text[: match.start()].split()
+        word = before[-1].rsplit("-", 1)[-1] if before else ""
+        after = text[match.end() :].split(None, 1)
+        following = after[0] if after else ""
+        abbreviated = is_journal_word(word) or (len(word) <= 4 and word[:1].isupper())
+        if text[match.start()] == "." and (abbreviated or ACRONYM_PAREN_RE.match(following)):
+            continue
+        return match.start()
+    return None
+
+
+def _drop_place(text: str) -> str:
+    """A proceedings' name without the city, state and country after it."""
+    parts = COMMA_RE.split(text)
+    keep = len(parts)
+    while keep > 1 and _is_place(parts[keep - 1]):
+        keep -= 1
+    if keep == len(parts) or keep == 0:
+        return text
+    return ", ".join(parts[:keep])
+
+
+def _is_place(chunk: str) -> bool:
+    """ "Las Vegas", "NV", "USA", "Munich": up to three capitalised words, none a journal word."""
+    if not PLACE_CHUNK_RE.fullmatch(chunk.strip(" .")):
+        return False
+    return not any(is_journal_word(word) for word in chunk.split())
+
+
+def _cut_book_tail(title: str) -> str:
+    """A book's title without what follows it in the same sentence (edition, volume, thesis,
+    editors, "; Publisher: Place") or its publication facts in parentheses."""
+    tail = BOOK_TAIL_RE.search(title)
+    if tail and tail.start() > 0:
+        title = title[: tail.start()]
+    for paren in FACTS_PAREN_RE.finditer(title):
+        inner = paren.group("inner")
+        if FACTS_RE.search(inner) and any(mark in inner for mark in ",;:"):
+            return title[: paren.start()]
+    return title
+
+
+def quoted_title(text: str) -> re.Match[str] | None:
+    """A title in quotes at the start of ``text``."""
+    return QUOTED_TITLE_RE.match(text)
+
+
+def quoted_value(match: re.Match[str]) -> str:
+    return next(g for g in match.groups() if g is not None)
 
 
 def _clean_title(value: str | None) -> str | None:
@@ -218,8 +327,8 @@ def _clean_title(value: str | None) -> str | None:
 
 
 def _clean_container(value: str | None) -> str | None:
-    if not value:
-        return None
+    if not value or not any(ch.isalpha() for ch in value):
+        return None  # "2017" left after a quoted title is a date
     value = TYPE_TAG_RE.sub("", value).strip(" ,;:")
     value = IN_PREFIX_RE.sub("", value)
     value = value.rstrip(" ,;:")
