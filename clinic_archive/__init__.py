@@ -181,13 +181,21 @@ def _records(path: Path, latest: bool, include_removed: bool) -> Iterator[dict[s
 
 
 def export(
-    output: str | Path, format: str, out: str | Path, latest: bool = False, include_removed: bool = False
+    output: str | Path,
+    format: str,
+    out: str | Path,
+    latest: bool = False,
+    include_removed: bool = False,
+    sites: Sequence[str] = (),
+    since: str | None = None,
 ) -> str:
     """``clinic-archive export``: ``format`` one of jsonl, csl-json, ris, bibtex, parquet, csv,
-    markdown (docs/commands.md); returns what was written."""
-    from pipelines.export import export_archive
+    markdown (docs/commands.md), only ``sites``' articles (their site keys) and those published
+    on or after ``since`` (YYYY-MM-DD) when given; returns what was written."""
+    from pipelines.export import Selection, export_archive
 
-    return export_archive(Path(output), format, Path(out), latest, include_removed)
+    select = Selection(frozenset(sites), since)
+    return export_archive(Path(output), format, Path(out), latest, include_removed, select)
 
 
 def validate(output: str | Path) -> list[str]:

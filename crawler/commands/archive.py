@@ -70,6 +70,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format", choices=tuple(FORMATS), default="jsonl", help="what to write (default: %(default)s)"
     )
     export.add_argument("--latest", action="store_true", help="only the newest version of each article")
+    export.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="SITE",
+        help="only this site's articles (its host, as in the records' site, or a URL on it; repeatable)",
+    )
+    export.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only articles published on or after DATE (YYYY-MM-DD); articles with no date are left out",
+    )
     export.add_argument("--include-removed", action="store_true", help="keep tombstones of removed articles")
     export.add_argument(
         "-o",
@@ -138,10 +150,21 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.export import ExportError, export_archive
+    from pipelines.export import ExportError, Selection, export_archive
+    from pipelines.record import parse_date, site_key
 
+    since = None
+    if args.since:
+        day = parse_date(args.since)
+        if day is None:
+            return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
+        since = day.isoformat()
+    sites = frozenset(site_key(s) if "://" in s else s.lower().removeprefix("www.") for s in args.site)
+    select = Selection(sites, since)
     try:
-        written = export_archive(args.output, args.format, args.out, args.latest, args.include_removed)
+        written = export_archive(
+            args.output, args.format, args.out, args.latest, args.include_removed, select
+        )
     except ExportError as exc:
         return fail(str(exc))
     print(f"{written} written to {'standard output' if str(args.out) == '-' else args.out}", file=sys.stderr)

@@ -10,6 +10,7 @@ from pipelines._exports import lazy_exports
 _EXPORTS = {
     "FORMATS": "formats",
     "ExportError": "write",
+    "Selection": "write",
     "export_archive": "write",
     "collect_items": "csl",
     "csl_item": "csl",
@@ -27,4 +28,4 @@ if TYPE_CHECKING:
     from pipelines.export.formats import FORMATS
     from pipelines.export.managers import bibtex_text, ris_text
     from pipelines.export.tables import TABLES, table_rows
-    from pipelines.export.write import ExportError, export_archive
+    from pipelines.export.write import ExportError, Selection, export_archive

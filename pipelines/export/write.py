@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,37 @@ class ExportError(Exception):
     """An export that cannot be written: the message says why, in one line."""
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which articles an export holds: of these sites (keys as in records' ``site``) and
+    published on or after ``since`` (YYYY-MM-DD; articles with no date are left out then)."""
+
+    sites: frozenset[str] = frozenset()
+    since: str | None = None
+
+    def keeps(self, record: dict[str, Any]) -> bool:
+        if self.sites and record.get("site") not in self.sites:
+            return False
+        if self.since:
+            published = record.get("published")
+            return isinstance(published, str) and published[:10] >= self.since
+        return True
+
+    def __bool__(self) -> bool:
+        return bool(self.sites or self.since)
+
+
 def export_archive(
-    archive: Path, fmt: str, out: Path, latest: bool = False, include_removed: bool = False
+    archive: Path,
+    fmt: str,
+    out: Path,
+    latest: bool = False,
+    include_removed: bool = False,
+    select: Selection = Selection(),
 ) -> str:
-    """Write ``archive``'s articles (``archive`` is its directory) to ``out`` in ``fmt``;
-    ``out`` is a directory for the table formats and may be ``-`` (stdout) for the others.
-    Returns what was written, for the user."""
+    """Write ``archive``'s articles (``archive`` is its directory) to ``out`` in ``fmt``, those
+    ``select`` keeps; ``out`` is a directory for the formats that write several files and may be
+    ``-`` (stdout) for the others. Returns what was written, for the user."""
     source = archive / ARTICLES
     if not source.exists():
         raise ExportError(f"no archive in {archive} (expected {source})")
@@ -34,10 +60,16 @@ def export_archive(
         raise ExportError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt == "jsonl":
         lines = list(export_lines(source, latest=latest, include_removed=include_removed))
+        if select:
+            lines = [line for line in lines if select.keeps(json.loads(line))]
         _write(out, b"".join(lines), source)
         return f"{len(lines)} lines"
+
+    def records(latest: bool, include_removed: bool) -> Iterator[dict[str, Any]]:
+        return (r for r in _records(source, latest, include_removed) if select.keeps(r))
+
     if fmt in REFERENCE_FORMATS:  # the newest version of each article, never a tombstone
-        items = collect_items(_records(source, latest=True, include_removed=False))
+        items = collect_items(records(latest=True, include_removed=False))
         text = {"csl-json": _csl_json, "ris": ris_text, "bibtex": bibtex_text}[fmt](items)
         _write(out, text.encode("utf-8"), source)
         return f"{len(items)} references"
@@ -47,9 +79,9 @@ def export_archive(
         raise ExportError(f"{out} is a file: --format {fmt} writes into a directory")
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "markdown":  # the newest version of each article, never a tombstone
-        count = write_notes(_records(source, latest=True, include_removed=False), out)
+        count = write_notes(records(latest=True, include_removed=False), out)
         return f"{count} articles as Markdown files"
-    rows = table_rows(_records(source, latest=latest, include_removed=include_removed))
+    rows = table_rows(records(latest, include_removed))
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401

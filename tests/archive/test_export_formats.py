@@ -220,3 +220,24 @@ def test_markdown_files_read_back_with_yaml_and_a_markdown_parser(archive: Path,
         headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
         assert headings == [record["title"], *(h["text"] for h in record["headings"])]
     assert seen == set(newest)
+
+
+def test_site_and_since_select_the_articles_of_every_format(archive: Path, tmp_path: Path) -> None:
+    newest: dict[str, dict[str, Any]] = {}
+    for record in read_jsonl(archive / "articles.jsonl"):
+        newest[record["id"]] = record
+    site = sorted({r["site"] for r in newest.values()})[0]
+    dates = sorted(r["published"] for r in newest.values() if r["site"] == site and r["published"])
+    since = dates[len(dates) // 2]
+    wanted = {i for i, r in newest.items() if r["site"] == site and (r["published"] or "") >= since}
+    assert 0 < len(wanted) < len(newest)
+    url = f"http://{site}/blog/"  # a URL on the site names it too
+    export(archive, "jsonl", tmp_path / "a.jsonl", "--latest", "--site", url, "--since", since)
+    assert {r["id"] for r in read_jsonl(tmp_path / "a.jsonl")} == wanted
+    export(archive, "csv", tmp_path / "t", "--site", site, "--since", since)
+    with (tmp_path / "t" / "articles.csv").open(encoding="utf-8", newline="") as f:
+        assert {row["id"] for row in csv.DictReader(f)} == wanted
+    export(archive, "markdown", tmp_path / "md", "--site", site, "--since", since)
+    assert len(list((tmp_path / "md").rglob("*.md"))) == len(wanted)
+    bad = run_cli("export", str(archive), "--since", "soon", "-o", str(tmp_path / "x.jsonl"))
+    assert bad.returncode == 2 and "--since: cannot read 'soon'" in bad.stderr
