@@ -43,7 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.set_defaults(func=cmd_demo)
     demo.add_argument("-o", "--output", default="output", help="archive directory (default: %(default)s)")
-    demo.add_argument("--port", type=int, default=0, help="port for the demo server (default: a free one)")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=DEMO_PORT,
+        help="port for the demo server (default: %(default)s, so that a second run into the same "
+        "output recrawls the same site; a free one when that is taken)",
+    )
     demo.add_argument("-v", "--verbose", action="store_true", help="print Scrapy's log instead of a log file")
 
 
@@ -327,13 +333,28 @@ def demo_site_root() -> Path:
     return Path(str(resources.files("crawler").joinpath("demo_site")))
 
 
+# The demo's port when it is free: the site is then the same one run after run (its key is
+# host:port), and a second run into the same output recrawls it instead of adding a site.
+DEMO_PORT = 38711
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.siteserver import SiteServer
 
     root = demo_site_root()
     if not (root / "index.html").exists():
         return fail(f"the demo site is missing from the installation ({root})", 1)
-    with SiteServer(root, port=args.port) as server:
+    try:
+        server = SiteServer(root, port=args.port)
+    except OSError as exc:
+        if args.port != DEMO_PORT:
+            return fail(f"cannot serve the demo on port {args.port}: {exc.strerror}")
+        server = SiteServer(root, port=0)  # the stable port is taken: any free one
+        print(
+            f"Port {DEMO_PORT} is taken: serving on {server.url} instead (a rerun into the same output "
+            "counts it as another site; pass --port to choose)"
+        )
+    with server:
         print(f"Serving the demo clinic blog at {server.url}/ (from {root})")
         # Our own local server: no need to be gentle with it.
         fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}

@@ -12,7 +12,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITES, CrawlResult, crawl, edit_post, load_expected
+from conftest import SITES, CrawlResult, crawl, edit_post, load_expected, read_jsonl
 
 from crawler.fetch import render_support
 from crawler.siteserver import SiteServer
@@ -287,3 +287,11 @@ def test_demo_command_crawls_the_bundled_site(tmp_path):
     result = CrawlResult(0, proc.stdout, proc.stderr, tmp_path)
     assert sorted(result.by_path()) == sorted(a["path"] for a in expected["articles"])
     assert "Serving the demo clinic blog" in proc.stdout and "articles written" in proc.stdout
+    # a second run into the same output recrawls the same site: no new site, no new line
+    lines = (tmp_path / "articles.jsonl").read_bytes()
+    again = run_cli("demo", "-o", str(tmp_path))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (tmp_path / "articles.jsonl").read_bytes() == lines
+    sites = read_jsonl(tmp_path / "sites.jsonl")
+    assert len({s["site"] for s in sites}) == 1 and len(sites) == 2
+    assert sites[-1]["articles"]["unchanged"] == len(expected["articles"])
