@@ -161,6 +161,8 @@ def name_key(name: str) -> str:
         surname, _, given = name.partition(",")
         return _key(surname, _initials(given))
     tokens = [t for t in name.split() if t not in SUFFIXES]
+    if len(tokens) == 1 and len(name.split()) == 2:
+        tokens = name.split()  # "Grigorieva IV": initials I. V., not the suffix IV
     if not tokens:
         return ""
     last = tokens[-1].strip(".")

@@ -26,9 +26,8 @@ from pipelines.record import Reference
 from pipelines.references.authors import AuthorBlock, parse_author_block
 from pipelines.references.confidence import confidence
 from pipelines.references.identifiers import Span, find_spans, first_value, fold, has_hint, reference_url
-from pipelines.references.journals import looks_like_organization, site_name_from_url
+from pipelines.references.journals import site_name_from_url
 from pipelines.references.source import (
-    BOUNDARY_RE,
     MONTH,
     YEAR,
     YEAR_RE,
@@ -41,6 +40,7 @@ from pipelines.references.source import (
 )
 from pipelines.references.styles import Shapes, date_kind, name_style
 from pipelines.references.titles import split_title_container
+from pipelines.references.web import web_reference
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,6 @@ BOOK_MARKS_RE = re.compile(
 )
 # Journal clusters of styles that may print no article title (ACS, AIP/APS and Springer physics).
 TITLE_OPTIONAL_SHAPES = ("acs", "physics")
-WEB_DATE_RE = re.compile(rf"\b(?:published|updated|posted|last reviewed|reviewed)\b[^.;]*?({YEAR})", re.I)
 
 
 def parse_reference(raw: str, *, n: int = 0, base_url: str | None = None) -> Reference:
@@ -280,7 +279,11 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         journal_like = False
         ref.volume = source.volume
     if ref.url and not journal_like and not ref.doi:
-        return _web_reference(ref, authors, rest, date, _shapes(body, authors, date, None, rest, text))
+        ref = web_reference(ref, authors, rest, date, text)
+        # a page cited in a style that marks more than its names (quotes, a date after the names)
+        style = name_style(_shapes(body, authors, date, None, rest, text))
+        ref.style = style if style not in ("vancouver", "other") else "url"
+        return ref
     region = rest[: source.start] if source and journal_like else rest
     commas = _comma_separated(authors, date)
     title_optional = commas or (journal_like and source.shape in TITLE_OPTIONAL_SHAPES)
@@ -352,30 +355,3 @@ def _shapes(
         commas=_comma_separated(authors, date),
         text=text,
     )
-
-
-def _web_reference(
-    ref: Reference, authors: AuthorBlock, rest: str, date: re.Match[str] | None, shapes: Shapes
-) -> Reference:
-    """A page on a site: the container is the site's name, written before the link or its host."""
-    segments = [s.strip(" .,;:") for s in BOUNDARY_RE.split(rest) if s.strip(" .,;:")]
-    site = authors.names[0] if authors.form == "organization" else None
-    ref.authors = [] if site else authors.names
-    title = None
-    for segment in segments:
-        if site is None and title is not None and looks_like_organization(segment):
-            site = segment
-        elif title is None and not (site and segment == site):
-            title = segment
-    ref.title = title.strip('"“”') if title else None
-    ref.container = site or (site_name_from_url(ref.url) if ref.url else None)
-    year = date.group("year") if date and date.group("year") else None
-    if year is None:
-        published = WEB_DATE_RE.search(rest)
-        years = YEAR_RE.findall(rest)
-        year = published.group(1) if published else (years[-1] if years else None)
-    ref.year = to_year(year)
-    # a page cited in a style that marks more than its names (quotes, a date after the names)
-    style = name_style(shapes)
-    ref.style = style if style not in ("vancouver", "other") else "url"
-    return ref

@@ -24,7 +24,8 @@ from pipelines.references.source import BOUNDARY_RE, MONTH, YEAR
 # inside another kind stays in the title ('The "online brain": how ...', 'Title of 'X'', ...);
 # any closing quote when the pair is mixed.
 QUOTED_TITLE_RE = re.compile(
-    r"^(?:“(?P<a>[^”]+?)”|\"(?P<b>[^\"]+?)\"|‘(?P<c>.+?)’|'(?P<d>.+?)'|«(?P<e>[^»]+?)»)(?=\s|[,.:;]|$)"
+    r"^(?:“(?P<a>[^”]+?)”|\"(?P<b>[^\"]+?)\"|‘(?P<c>.+?)’|'(?P<d>.+?)'|«(?P<e>[^»]+?)»)"
+    r"(?=[,.:;)]|$|\s+(?![a-z]))"  # (an apostrophe is followed by a word: "50 years' observations")
     r"|^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)"
 )
 IN_CONTAINER_RE = re.compile(r"(?:^|[.,:]\s*)\b[Ii]n\s*:\s*(?=\S)|(?:^|[.,:]\s+)In\s+(?=[A-Z]|\d{4}\s[A-Z])")
@@ -104,7 +105,7 @@ def split_title_container(
         return None, None
     quoted = QUOTED_TITLE_RE.match(region)
     if quoted:
-        title = _clean_title(quoted_value(quoted))
+        title = clean_title(quoted_value(quoted))
         rest = region[quoted.end() :].strip(" ,;:.")
         if TYPE_WORDS_RE.search(rest):
             return title, None
@@ -116,20 +117,20 @@ def split_title_container(
         return title, _clean_container(rest) if rest else None
     in_match = IN_CONTAINER_RE.search(region)
     if in_match and in_match.start() > 0:
-        return _clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
+        return clean_title(region[: in_match.start()]), _book_container(region[in_match.end() :])
     in_start = IN_START_RE.match(region)
     if in_start and (commas or title_optional):  # "P. Nozières, in Bose-Einstein Condensation, edited by"
         return None, _book_container(region[in_start.end() :])
     if not expect_container:
-        title = TRAILING_DATE_RE.sub("", _first_sentence(_cut_book_tail(region)).rstrip(". "))
-        return _clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
+        title = TRAILING_DATE_RE.sub("", _first_sentence(cut_book_tail(region)).rstrip(". "))
+        return clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
     region = _drop_publisher(region)
     if title_optional and is_journal_name(region):
         return None, _clean_container(region)
     if commas:
         cut = _comma_journal_start(region)
         if cut is not None:
-            return _clean_title(region[:cut]), _clean_container(region[cut:])
+            return clean_title(region[:cut]), _clean_container(region[cut:])
     return _split_at_sentence(region)
 
 
@@ -147,7 +148,7 @@ def is_journal_name(text: str) -> bool:
 def _capitalised_name(text: str) -> bool:
     """A short run of capitalised words and connectives, no prose: how journal names look."""
     tokens = text.split()
-    if not tokens or len(tokens) > MAX_JOURNAL_NAME_TOKENS or _has_prose(text):
+    if not tokens or len(tokens) > MAX_JOURNAL_NAME_TOKENS or has_prose(text):
         return False
     for token in tokens:
         bare = token.strip(".,;:()")
@@ -180,14 +181,14 @@ def _split_at_sentence(region: str) -> tuple[str | None, str | None]:
     if len(starts) == 1:
         cut = trailing_journal_start(region)
         if cut is None:
-            return _clean_title(region), None
-        return _clean_title(region[:cut]), _clean_container(region[cut:])
+            return clean_title(region), None
+        return clean_title(region[:cut]), _clean_container(region[cut:])
     j = len(starts) - 1
     last = region[starts[j] :]
-    inner = trailing_journal_start(last) if _has_prose(last) else None
+    inner = trailing_journal_start(last) if has_prose(last) else None
     if inner:  # "RhoA. Functional assignment of the motif J Biol Chem": prose joins the title
         cut = starts[j] + inner
-        return _clean_title(region[:cut]), _clean_container(region[cut:])
+        return clean_title(region[:cut]), _clean_container(region[cut:])
     while j > 1:
         previous = region[starts[j - 1] : starts[j]].rstrip()
         if previous.endswith(".") and looks_like_abbreviated_journal(previous[:-1]):
@@ -195,10 +196,10 @@ def _split_at_sentence(region: str) -> tuple[str | None, str | None]:
         else:
             break
     cut = _comma_abbreviation_start(region, starts[j - 1], starts[j])
-    return _clean_title(region[:cut]), _clean_container(region[cut:])
+    return clean_title(region[:cut]), _clean_container(region[cut:])
 
 
-def _has_prose(text: str) -> bool:
+def has_prose(text: str) -> bool:
     """Lower-case words other than connectives: a sentence, not a journal name."""
     words = [w for w in LETTER_WORD_RE.findall(text) if w[0].islower()]
     return sum(1 for w in words if w not in CONNECTIVES) >= 2
@@ -212,7 +213,7 @@ def _drop_publisher(region: str) -> str:
     starts = [m.end() for m in BOUNDARY_RE.finditer(region)]
     if starts:
         last = region[starts[-1] :]
-        short = len(last.split()) <= 4 and not _has_prose(last)
+        short = len(last.split()) <= 4 and not has_prose(last)
         if short and PUBLISHER_NAME_RE.search(last):
             region = region[: starts[-1]]
     return region.strip(" ,;:.") or region
@@ -244,14 +245,18 @@ def _book_container(text: str) -> str | None:
     end = _sentence_end(text)
     if end is not None:
         text = text[:end]
-    text = _cut_book_tail(EDITION_RE.sub("", text))
+    text = cut_book_tail(EDITION_RE.sub("", text))
     return _clean_container(_drop_place(TRAILING_DATE_RE.sub("", text.rstrip(" .,;"))))
 
 
 def _chapter_container(text: str) -> str | None:
-    """MLA's container of a chapter: "The Foucault Reader, edited by Paul Rabinow, Pantheon Books"
-    -> "The Foucault Reader"; "Touching Feeling: Affect, Pedagogy, Performativity, Duke UP" ->
-    all but the publisher after the last comma."""
+    """The container of a chapter or a paper in proceedings, before the pages: its first sentence
+    (Harvard: "Annual Conference. Liverpool, 3-5 October. London: RCGP"), or in MLA's one
+    sentence, all before the editors or the publisher ("The Foucault Reader, edited by Paul
+    Rabinow, Pantheon Books"; "Touching Feeling: Affect, Pedagogy, Performativity, Duke UP")."""
+    end = _sentence_end(text)
+    if end is not None:
+        return _clean_container(cut_book_tail(text[:end]))
     tail = BOOK_TAIL_RE.search(text)
     if tail and tail.start() > 0:
         return _clean_container(text[: tail.start()])
@@ -268,6 +273,7 @@ def _sentence_end(text: str) -> int | None:
         after = text[match.end() :].split(None, 1)
         following = after[0] if after else ""
         abbreviated = is_journal_word(word) or (len(word) <= 4 and word[:1].isupper())
+        abbreviated = abbreviated or following.endswith((".", ".,"))  # a run of abbreviations
         if text[match.start()] == "." and (abbreviated or ACRONYM_PAREN_RE.match(following)):
             continue
         return match.start()
@@ -292,7 +298,7 @@ def _is_place(chunk: str) -> bool:
     return not any(is_journal_word(word) for word in chunk.split())
 
 
-def _cut_book_tail(title: str) -> str:
+def cut_book_tail(title: str) -> str:
     """A book's title without what follows it in the same sentence (edition, volume, thesis,
     editors, "; Publisher: Place") or its publication facts in parentheses."""
     tail = BOOK_TAIL_RE.search(title)
@@ -314,7 +320,7 @@ def quoted_value(match: re.Match[str]) -> str:
     return next(g for g in match.groups() if g is not None)
 
 
-def _clean_title(value: str | None) -> str | None:
+def clean_title(value: str | None) -> str | None:
     if not value:
         return None
     value = TYPE_TAG_RE.sub("", value).strip()
