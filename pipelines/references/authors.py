@@ -39,7 +39,7 @@ SURNAME_ONE = rf"(?:{PARTICLE}\s+)*{SURWORD}"
 SURNAME_TWO = rf"(?:{PARTICLE}\s+)*{SURWORD}(?:\s+{SURWORD})?"
 # All-capitals surnames ("KIM, C. F.", "MOALEM-TAYLOR, G.") only where a comma and initials follow.
 SURNAME_CAPS = rf"(?:{PARTICLE}\s+)*{U}{{2,}}(?:[-'’]\s?{U}{{2,}})*(?:\s{U}{{2,}}(?:-{U}{{2,}})*)?"
-SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?"
+SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?(?!\s*ed(?:ition|n)?\b)"  # (not "3rd ed.")
 INITIALS_PACKED = rf"{U}{{1,4}}(?:-{U}{{1,2}})?(?:III|II|IV|Jr)?|{U}(?:\s{U}(?![{_UPPER}{_LOWER}])){{1,2}}"
 INITIALS_DOTTED = rf"{U}\.(?:\s?-?\s?{U}\.){{0,3}}"
 # After a comma ("Smith, J. A."): an initial without its period is packed ("SC") or ends the name
@@ -93,6 +93,8 @@ NEXT_FORMS = {
     "initials_first": ("initials_first", "given_first", "initial_loose"),
     "given_first": ("given_first", "initials_first", "initial_loose"),
 }
+# Forms that, after a first name in another form, make the list "mixed".
+MIXING_FORMS = {"initials_first": ("given_first",), "inverted": ("given_first",)}
 FIRST_FORMS = ("vancouver", "inverted", "initials_first", "given_first", "inverted_full")
 SEPARATOR_RE = re.compile(
     r"\s*[,;]+\s*(?:(?:and|&|und|y)\s+|&\s*)?(?:(?:\.\.\.|…)\s*,?\s*)?|\s+(?:and|&|und|y)\s+|\s*&\s*"
@@ -141,6 +143,7 @@ ORGANIZATION_BEFORE_DATE_RE = re.compile(
 
 
 # patterns used inside functions, compiled once
+YEAR_AFTER_SPACE_RE = re.compile(r"\s+(?:1[5-9]|20)\d\d\b")
 AND_RE = re.compile(r"\b(?:and|und|y)\b|&")
 # The last initial of a run, when the run has two or more: " J." of "J. C. J."
 JOURNAL_INITIAL_RE = re.compile(rf"\s?\b{U}\.$")
@@ -193,9 +196,10 @@ def _scan(text: str, first_form: str) -> AuthorBlock | None:
         return None
     names = [_normalise(found[1], first_form)]
     pos = found[1].end()
-    ends = [(pos, len(names))]
+    ends = [(pos, len(names), False)]
     allowed = NEXT_FORMS[first_form]
     last = False  # the name after "and" / "&" ends the list
+    mixed = False  # a name in another form than the first ("J. Smith, Noni E. MacDonald")
     while len(names) < MAX_AUTHORS and not last:
         sep = SEPARATOR_RE.match(text, pos)
         if not sep:
@@ -205,11 +209,14 @@ def _scan(text: str, first_form: str) -> AuthorBlock | None:
             break
         names.append(_normalise(found[1], found[0]))
         pos = found[1].end()
-        ends.append((pos, len(names)))
+        mixed = mixed or found[0] in MIXING_FORMS.get(first_form, ())
+        ends.append((pos, len(names), mixed))
         last = bool(AND_RE.search(sep.group(0)))
-    for end, count in reversed(ends):
+    for end, count, mixed_here in reversed(ends):
         block = _finish(text, end, names[:count], first_form)
-        if block:
+        # a list that changes form and then runs on with a comma is a title: "S. Haykin,
+        # Neural Networks and Learning Machines, 3rd ed."
+        if block and not (mixed_here and not block.hard):
             return block
     return None
 
@@ -251,6 +258,9 @@ def _finish(text: str, end: int, names: list[str], form: str) -> AuthorBlock | N
     hard = bool(TERMINATOR_RE.match(text, end)) or (
         text[end - 1 : end] == "." and text[end : end + 1].isspace()
     )
+    undotted = text[end - 1 : end] != "."
+    if form in WEAK_FIRST_FORMS and not et_al and undotted and YEAR_AFTER_SPACE_RE.match(text, end):
+        return None  # "Rossi, G. Biochemistry 1989, 28": a journal and its year, not a given name
     if hard:
         return AuthorBlock(names, end, form, bool(et_al), hard=True)
     if form != "vancouver" and COMMA_TERMINATOR_RE.match(text, end):

@@ -292,6 +292,8 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         region, journal_like, title_optional=title_optional, commas=commas, book_part=book_part
     )
     ref.authors = authors.names if authors.form != "organization" or ref.title else []
+    if source and source.pages_or_year and date and date.group("year"):
+        source.pages, source.year = source.pages_or_year, None  # "2006, Title, PASP, 118, 1711"
     if source and journal_like:
         ref.volume, ref.pages = source.volume, source.pages
         ref.issue, ref.issue_qualifier = split_issue(source.issue)

@@ -171,6 +171,7 @@ class Source:
     pages: str | None = None
     strong: bool = True  # has volume/pages structure, not only a year
     shape: str | None = None  # which printed form was read: a SHAPE_NAMES value, or "labels"
+    pages_or_year: str | None = None  # "1(1), 1983": read as the year; the page if the year is elsewhere
 
 
 def clean_pages(value: str | None) -> str | None:
@@ -226,7 +227,8 @@ def _read_numbers(source: Source, chunk: str) -> str:
             if match.groupdict().get("year"):
                 source.year = to_year(match.group("year"))
             if shape is VOL_COMMA_PAGES_RE and _pages_is_year(source, used):
-                source.year, source.pages = to_year(source.pages), None  # "1(1), 1983."
+                source.year, source.pages_or_year = to_year(source.pages), source.pages  # "1(1), 1983."
+                source.pages = None
             elif shape is VOL_COMMA_PAGES_RE and _volume_is_year(source, match):
                 source.year, source.volume = to_year(source.volume), None  # "Duke UP, 2003, pp. 123-51"
             return used

@@ -125,18 +125,21 @@ def split_title_container(
         title = TRAILING_DATE_RE.sub("", _first_sentence(cut_book_tail(region)).rstrip(". "))
         return clean_title(PUBLISHER_COMMA_RE.sub("", title)), None
     region = _drop_publisher(region)
-    if title_optional and is_journal_name(region):
-        return None, _clean_container(region)
-    if commas:
+    if commas:  # "Title, Journal" before "Journal" alone: "The Dusty Universe, ApJ"
         cut = _comma_journal_start(region)
         if cut is not None:
             return clean_title(region[:cut]), _clean_container(region[cut:])
+    if title_optional and is_journal_name(region):
+        return None, _clean_container(region)
     return _split_at_sentence(region)
 
 
 def is_journal_name(text: str) -> bool:
     """The whole of ``text`` is a journal's name: abbreviated chunks ("Phys. Rev.", "Angew. Chem.,
     Int.") and then capitalised words ("B", "Lett.", "Reviews of Modern Physics", "ApJ")."""
+    chunks = COMMA_RE.split(text)
+    if any(not looks_like_abbreviated_journal(c.strip(" .")) for c in chunks[:-1]):
+        return False  # "The Dusty Universe, ApJ": a title, then the journal
     starts = [0] + [m.end() for m in BOUNDARY_RE.finditer(text)]
     for a, b in pairwise(starts):
         chunk = text[a:b].rstrip()
@@ -272,7 +275,7 @@ def _sentence_end(text: str) -> int | None:
         word = before[-1].rsplit("-", 1)[-1] if before else ""
         after = text[match.end() :].split(None, 1)
         following = after[0] if after else ""
-        abbreviated = is_journal_word(word) or (len(word) <= 4 and word[:1].isupper())
+        abbreviated = word[:1].isupper() and (is_journal_word(word) or len(word) <= 4)
         abbreviated = abbreviated or following.endswith((".", ".,"))  # a run of abbreviations
         if text[match.start()] == "." and (abbreviated or ACRONYM_PAREN_RE.match(following)):
             continue
