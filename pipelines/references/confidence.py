@@ -28,14 +28,32 @@ FILLER = frozenset(
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 YEAR_IN_RE = re.compile(r"\b(?:1[6-9]|20)\d\d\b")
 SOURCE_IN_RE = re.compile(r"\b\d+\s*(?:\(|,\s*no\b|:)", re.IGNORECASE)
+ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
+# Styles that may print an article without its title.
+TITLE_OPTIONAL_STYLES = ("acs", "physics", "astronomy")
 FIELDS = ("title", "container", "volume", "issue", "issue_qualifier", "pages", "doi", "pmid", "pmcid", "url")
 
 
 def confidence(ref: Reference, text: str) -> float:
     """0-1 for ``ref`` parsed from ``text`` (the cleaned string it was parsed from)."""
-    tokens = [t.lower() for t in TOKEN_RE.findall(text)]
+    tokens = list(TOKEN_RE.finditer(text))
     if not tokens:
         return 0.0
+    known = _known_tokens(ref)
+    unexplained = [t for t in tokens if not _explained(t.group(0).lower(), known)]
+    if not (ref.volume or ref.pages or ref.container):  # a book or thesis: after its title, its publisher
+        facts_from = _end_of_names(ref, text)
+        unexplained = [t for t in unexplained if t.start() < facts_from or _numeric(t.group(0))]
+    coverage = 1 - len(unexplained) / len(tokens)
+    parts = expected_parts(ref)
+    found = sum(parts) / len(parts)
+    score = (0.6 * coverage + 0.4 * found) * sanity(ref, bool(unexplained))
+    if ref.style in (None, "other"):
+        score *= 0.85  # no shape of a known style was seen
+    return round(max(0.0, min(1.0, score)), 2)
+
+
+def _known_tokens(ref: Reference) -> set[str]:
     known: set[str] = set()
     for name in FIELDS:
         value = getattr(ref, name)
@@ -47,24 +65,46 @@ def confidence(ref: Reference, text: str) -> float:
             known.update(ch.lower() for ch in part if part.isupper() and len(part) <= 4)  # "JA"
     if ref.year:
         known.add(str(ref.year))
-    explained = sum(1 for t in tokens if t in known or t in FILLER or (len(t) == 1 and t.isalpha()))
-    coverage = explained / len(tokens)
-    parts = [
-        bool(ref.authors),
-        bool(ref.year),
-        bool(ref.title),
-        bool(ref.container or ref.url or ref.doi),
-    ]
-    found = sum(parts) / len(parts)
-    score = (0.6 * coverage + 0.4 * found) * sanity(ref)
-    if ref.style in (None, "other"):
-        score *= 0.85  # no shape of a known style was seen
-    return round(max(0.0, min(1.0, score)), 2)
+    return known
 
 
-def sanity(ref: Reference) -> float:
+def _explained(token: str, known: set[str]) -> bool:
+    return token in known or token in FILLER or (len(token) == 1 and token.isalpha())
+
+
+def _numeric(token: str) -> bool:
+    """A number left over (a volume or pages nobody read), not an edition ("2nd") or a year."""
+    if not any(ch.isdigit() for ch in token):
+        return False
+    return not (ORDINAL_RE.fullmatch(token) or YEAR_IN_RE.fullmatch(token))
+
+
+def _end_of_names(ref: Reference, text: str) -> int:
+    """Where the last of the title and container ends in ``text`` (0 when neither is found)."""
+    end = 0
+    for value in (ref.title, ref.container):
+        if value:
+            at = text.find(value)
+            end = max(end, at + len(value) if at >= 0 else 0)
+    return end or len(text)
+
+
+def expected_parts(ref: Reference) -> list[bool]:
+    """Which of the parts a reference of its kind prints were found. An article (volume or pages)
+    has names, a year and a journal, and a title unless its style may leave it out (ACS,
+    physics, astronomy); a page has a title and a site or a link; a book has names, a year and
+    a title, and no container."""
+    if ref.volume or ref.pages:
+        parts = [bool(ref.authors), bool(ref.year), bool(ref.container or ref.doi)]
+        return [*parts, bool(ref.title)] if ref.title or ref.style not in TITLE_OPTIONAL_STYLES else parts
+    if ref.url or ref.doi:
+        return [bool(ref.authors or ref.container), bool(ref.year), bool(ref.title), True]
+    return [bool(ref.authors), bool(ref.year), bool(ref.title)]
+
+
+def sanity(ref: Reference, leftover: bool = True) -> float:
     """A factor below 1 for each sign that a field holds what belongs to another: the signs a
-    misread leaves whatever the style."""
+    misread leaves whatever the style. ``leftover``: some of the string is explained by no field."""
     factor = 1.0
     if ref.volume and ref.year and ref.volume == str(ref.year):
         factor *= 0.6  # the year read as the volume: the numbers after it are shifted
@@ -73,8 +113,8 @@ def sanity(ref: Reference) -> float:
     if ref.container and ref.container[:3] in ("in ", "In "):
         factor *= 0.85  # "in Proc. ...": the container's label was not taken off
     words = len(ref.title.split()) if ref.title else 0
-    if words and not ref.container and words <= 2 and not ref.url:
-        factor *= 0.7  # a one- or two-word "title" alone is most often a journal's name
+    if words and not ref.container and words <= 2 and not ref.url and leftover:
+        factor *= 0.7  # a one- or two-word "title" alone, numbers left over: most often a journal's name
     elif words == 1 and ref.title.endswith((".", "")) and len(ref.title) <= 6:
         factor *= 0.8  # "Phys" of "Phys. Rev. Lett.": a journal's name cut at its first period
     return factor

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pipelines.references.source import MONTH, YEAR
 
 # A quoted title and the mark inside its closing quote: "Title," (IEEE) or "Title." (MLA, Chicago).
-QUOTED_RE = re.compile(r"[\"“](?P<title>[^\"”“]{1,500}?)(?P<mark>[,.?!]?)[\"”]")
+QUOTED_RE = re.compile(r"(?:[\"“]|``)(?P<title>[^\"”“']{1,500}?)(?P<mark>[,.?!]?)(?:[\"”]|'')")
 # "New York: Crown, 2010.", "Cambridge, MA, USA: MIT Press, 2016.": a sentence of place, colon,
 # publisher and year that ends the reference (Chicago, IEEE books).
 PLACE_PUBLISHER_RE = re.compile(
@@ -91,8 +91,8 @@ def _physics(s: Shapes) -> str | None:
         return "physics"
     initials = s.form in ("initials_first", "given_first")
     names_then_comma = initials and s.commas and not QUOTED_RE.match(s.rest)
-    if names_then_comma and (PARENTHESISED_FACTS_RE.search(s.rest) or s.source in ("vol_comma_pages", None)):
-        return None if PLACE_PUBLISHER_RE.search(s.rest) else "physics"
+    if names_then_comma and PARENTHESISED_FACTS_RE.search(s.rest):
+        return "physics"  # "Title (Publisher, City, 1976)"
     return None
 
 

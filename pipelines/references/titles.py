@@ -20,11 +20,11 @@ from pipelines.references.journals import (
 )
 from pipelines.references.source import BOUNDARY_RE, MONTH, YEAR
 
-# A title in quotes, closed by the quote that opened it ("…", “…”, ‘…’, '…', «…»), so that a quote
-# inside another kind stays in the title ('The "online brain": how ...', 'Title of 'X'', ...);
-# any closing quote when the pair is mixed.
+# A title in quotes, closed by the quote that opened it ("…", “…”, ‘…’, '…', «…», LaTeX's ``…''),
+# so that a quote inside another kind stays in the title ('The "online brain": how ...', 'Title
+# of 'X'', ...); any closing quote when the pair is mixed.
 QUOTED_TITLE_RE = re.compile(
-    r"^(?:“(?P<a>[^”]+?)”|\"(?P<b>[^\"]+?)\"|‘(?P<c>.+?)’|'(?P<d>.+?)'|«(?P<e>[^»]+?)»)"
+    r"^(?:“(?P<a>[^”]+?)”|\"(?P<b>[^\"]+?)\"|‘(?P<c>.+?)’|``(?P<f>.+?)''|'(?P<d>.+?)'|«(?P<e>[^»]+?)»)"
     r"(?=[,.:;)]|$|\s+(?![a-z]))"  # (an apostrophe is followed by a word: "50 years' observations")
     r"|^[\"“”«‘'’]\s*(?P<title>.+?)\s*[,.]?\s*[\"”“»’'](?=\s|[,.:;]|$)"
 )
