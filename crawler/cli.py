@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 from pipelines import TOOL
 
@@ -34,15 +36,22 @@ OUTPUT/raw/ (WARC captures), OUTPUT/logs/ (crawl logs), OUTPUT/.jobs/ (state of 
 COMMAND_MODULES = ["crawl", "distributed", "extract", "archive", "report", "verify"]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An invalid command line is one error line naming the option, and where help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"clinic-archive: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="clinic-archive",
         description="Crawl clinic blogs into a clean, versioned JSONL archive of articles and references.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=TOOL)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"crawler.commands.{name}").register(sub)
     return parser
@@ -55,10 +64,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit, where it could not be caught
+        return code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("clinic-archive: error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of standard output went away (| head): stop quietly, as Unix tools do,
+        # with nothing left for Python to flush into the closed pipe at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # a file no command expected to fail: one line, never a traceback
+        from crawler.commands.common import fail_os
+
+        return fail_os(exc)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ bound on pages waiting for extraction."""
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from typing import Any
 
@@ -86,7 +85,7 @@ class CrawlSummary:
 
 
 class Progress:
-    """Live counts while crawling: a status line on a terminal, a log line now and then otherwise."""
+    """Live counts while crawling, on a terminal; nothing elsewhere (the summary says the end)."""
 
     def __init__(self, crawler: Any, interval: float) -> None:
         self.crawler = crawler
@@ -120,20 +119,16 @@ class Progress:
         from rich.live import Live
 
         self.console = Console(stderr=True)
+        # A terminal only: a log or a pipe gets the summary at the end (and Scrapy's log its
+        # periodic stats), not progress lines that are stale by the time anyone reads them.
         if self.console.is_terminal:
             self.live = Live(self.line(), console=self.console, refresh_per_second=4, transient=True)
             self.live.start()
             self.task = create_looping_call(self.refresh)
             self.task.start(self.interval)
-        else:
-            self.task = create_looping_call(self.print_line)
-            self.task.start(max(self.interval, 10.0), now=False)
 
     def refresh(self) -> None:
         self.live.update(self.line())
-
-    def print_line(self) -> None:
-        print(f"[clinic-archive] {self.line()}", file=sys.stderr, flush=True)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task and self.task.running:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.commands.common import fail
+from crawler.commands.common import fail, os_error_status
 from crawler.commands.options import at_least
 from pipelines.extract import DEFAULT_EXTRACT_TIMEOUT, usable_cpus
 
@@ -178,9 +178,11 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from pipelines.archive import ARTICLES, ArchiveError
     from pipelines.extract import ExtractConfig
 
+    if folders := [str(p) for p in args.warcs if p.is_dir()]:
+        return fail(f"{', '.join(folders)} is a directory: give its WARC files (DIR/raw/*.warc.gz)")
     missing = [str(p) for p in args.warcs if not p.is_file()]
     if missing:
-        return fail(f"no such WARC file: {', '.join(missing)}")
+        return fail(f"no such WARC file (missing): {', '.join(missing)}")
     if (args.output / ARTICLES).exists():
         return fail(f"{args.output / ARTICLES} exists; re-extract into an empty directory")
     files = order_warcs(args.warcs)
@@ -197,7 +199,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
                 progress=lambda n: bar.advance(task, n),
             )
     except ArchiveError as exc:
-        return fail(str(exc), 1)
+        return fail(str(exc), os_error_status(exc))
     counts = stats.counts
     written = counts.get("articles/new", 0) + counts.get("articles/changed", 0)
     errors = sum(v for k, v in counts.items() if k.startswith("error/"))

@@ -6,6 +6,7 @@ Commands import this module; it imports no command, so the commands form no impo
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import logging
 import sys
@@ -20,6 +21,37 @@ def fail(message: str, code: int = 2) -> int:
     """Print a one-line error (never a traceback) and return the exit status."""
     print(f"clinic-archive: error: {message}", file=sys.stderr)
     return code
+
+
+# Exit statuses (docs/commands.md): 2 for what the user gave (an option value, a missing path,
+# a file where a directory belongs or the reverse), 1 for what failed while working (a file that
+# cannot be read or written, a full disk), 3 when no site could be crawled, 130 interrupted, 141
+# when the reader of standard output went away.
+GIVEN_WRONG = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST})
+HINTS = {
+    errno.ENOSPC: "free some space and run the same command again",
+    errno.EDQUOT: "free some space and run the same command again",
+    errno.EACCES: "choose another place or change its permissions",
+    errno.EPERM: "choose another place or change its permissions",
+    errno.EROFS: "the file system is read-only: choose another place",
+    errno.ENOTDIR: "a file is in the way: give a directory",
+    errno.EISDIR: "give a file, not a directory",
+}
+
+
+def os_error_status(exc: BaseException) -> int:
+    """The exit status for an OSError (or an error caused by one): 2 or 1, as above."""
+    cause = exc if isinstance(exc, OSError) else exc.__cause__
+    return 2 if isinstance(cause, OSError) and cause.errno in GIVEN_WRONG else 1
+
+
+def fail_os(exc: OSError) -> int:
+    """One line for an OSError no command caught: what, where, and what to do."""
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and exc.filename and Path(exc.filename).is_file():
+        return fail(f"{exc.filename} is not a directory: a file is in the way")
+    where = f": {exc.filename}" if exc.filename else ""
+    hint = HINTS.get(exc.errno or 0)
+    return fail(f"{exc.strerror or exc}{where}" + (f" ({hint})" if hint else ""), os_error_status(exc))
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -131,6 +163,7 @@ def run_spider(
     # as the crawl: out of the garbage collector's sight, its full passes stop walking it over and
     # over (they took ~3% of the crawl process's CPU at N = 1,000; ~2% since).
     gc.freeze()
+    interrupted = count_interrupts(process)
     process.start()
 
     summary = read_summary(output, crawl_id, shard)
@@ -147,6 +180,9 @@ def run_spider(
         fail(fatal, 1)
         print("Fix that, then run the same command again to resume the crawl.", file=sys.stderr)
         return CrawlOutcome(1)
+    if summary is None and interrupted:  # a second Ctrl-C: Scrapy stopped at once, no summary
+        print("Stopped before the end: run the same command again to resume.", file=sys.stderr)
+        return CrawlOutcome(130)
     if summary is None:
         where = f"the log {log_file}" if not verbose else "the log above"
         if why:
@@ -154,6 +190,23 @@ def run_spider(
         return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
     failures = dict(spider.seed_failures) if spider is not None else {}
     return CrawlOutcome(None, summary["finish_reason"], failures, len(seeds))
+
+
+def count_interrupts(process: Any) -> list[int]:
+    """The signals (Ctrl-C, SIGTERM) Scrapy's handlers receive during ``process.start()``, in a
+    list: Scrapy installs its handlers (graceful stop, then immediate stop) as it starts, from
+    these two methods, so counting them is wrapping them."""
+    received: list[int] = []
+    for name in ("_signal_shutdown", "_signal_kill"):
+        handler = getattr(process, name, None)
+        if handler is not None:
+
+            def counting(signum: int, frame: Any, handler: Any = handler) -> None:
+                received.append(signum)
+                handler(signum, frame)
+
+            setattr(process, name, counting)
+    return received
 
 
 def read_summary(output: Path, crawl_id: str, shard: str | None = None) -> dict[str, Any] | None:

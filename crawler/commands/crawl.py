@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler.commands.common import fail, parse_settings, run_spider
+from crawler.commands.common import fail, os_error_status, parse_settings, run_spider
 from crawler.commands.options import at_least
 
 
@@ -285,7 +285,7 @@ def run_crawl(
     try:
         lock = hold_lock(output)
     except ArchiveError as exc:
-        return fail(str(exc))
+        return fail(str(exc), os_error_status(exc))
     try:
         return _locked_crawl(seeds, output, max_pages, since, overrides, verbose, fresh)
     finally:

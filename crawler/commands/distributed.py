@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.commands.common import fail
+from crawler.commands.common import fail, os_error_status
 
 REDIS_HELP = "the crawl's Redis, e.g. redis://10.0.0.5:6379/0"
 
@@ -107,7 +107,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         lock = hold_lock(output, worker)
     except ArchiveError as exc:
-        return fail(str(exc))
+        return fail(str(exc), os_error_status(exc))
     print(f"Worker {worker} joins crawl {args.crawl!r} ({len(meta['seeds'])} seeds) on {args.redis}")
     try:
         outcome = run_spider(

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.commands.common import fail
+from crawler.commands.common import fail, os_error_status
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,8 +54,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return fail(f"--url must be an http(s) URL, got {args.url!r}")
     try:
         body = args.file.read_bytes()
+    except BrokenPipeError:  # the reader of standard output went away: crawler/cli.py
+        raise
     except OSError as exc:
-        return fail(f"cannot read {args.file}: {exc.strerror}")
+        return fail(f"cannot read {args.file}: {exc.strerror}", os_error_status(exc))
     result = extract_article(body, args.url, fetched_at=utc_now(), assume_article=args.force)
     if isinstance(result, NotArticle):
         return fail(f"not an article: {result.reason} (use --force to extract it anyway)", 1)
@@ -88,8 +90,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     print(f"{path}:{result.line}: {result.problems[0]}{more}")
                 else:
                     total += result
+        except BrokenPipeError:  # the reader of standard output went away: crawler/cli.py
+            raise
         except OSError as exc:
-            return fail(f"cannot read {path}: {exc.strerror}")
+            return fail(f"cannot read {path}: {exc.strerror}", os_error_status(exc))
     print(f"{total} lines checked in {len(files)} file(s), {bad} bad", file=sys.stderr)
     return 1 if bad else 0
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from crawler.commands.common import fail
+from crawler.commands.common import fail, os_error_status
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,7 +82,7 @@ def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date |
     assert DEFAULT_THRESHOLD == REPORT_THRESHOLD, "crawler/commands/report.py: update DEFAULT_THRESHOLD"
 
     path = archive_file(args.archive)
-    if not path.is_file():
+    if not path.is_file() or path.suffix != ".jsonl":
         return f"no archive at {path} (give the output directory of a crawl or its articles.jsonl)"
     if not 0 < args.threshold <= 1:
         return f"--threshold must be between 0 and 1, got {args.threshold}"
@@ -110,8 +109,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     output = args.output or (str(path.parent / "report.html") if args.format == "html" else "-")
     try:
         write_text(output, render(report, args.format))
+    except BrokenPipeError:  # the reader of standard output went away: crawler/cli.py
+        raise
     except OSError as exc:
-        return fail(f"cannot write {output}: {exc.strerror}", 1)
+        return fail(f"cannot write {output}: {exc.strerror}", os_error_status(exc))
     where = "stdout" if output == "-" else output
     print(
         f"Report: {where} ({plural(report.posts, 'post')} from {plural(len(report.sites), 'site')}, "
@@ -137,8 +138,10 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     try:
         write_text(args.output, lines)
+    except BrokenPipeError:  # the reader of standard output went away: crawler/cli.py
+        raise
     except OSError as exc:
-        return fail(f"cannot write {args.output}: {exc.strerror}", 1)
+        return fail(f"cannot write {args.output}: {exc.strerror}", os_error_status(exc))
     return 0
 
 
@@ -148,12 +151,8 @@ def write_text(output: str, text: str | Iterable[str]) -> None:
     if output == "-":
         sys.stdout.writelines(chunks)
         return
+    from pipelines.archive import write_replacing
+
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8") as f:
-            f.writelines(chunks)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_replacing(target, (chunk.encode("utf-8") for chunk in chunks))

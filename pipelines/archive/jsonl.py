@@ -64,6 +64,15 @@ class ArchiveError(RuntimeError):
     """The archive cannot be written (locked, unwritable, disk full): stop with this message."""
 
 
+def directory_problem(directory: str | Path, exc: OSError) -> str:
+    """Why an output directory cannot be made, in words: a file in the way says so."""
+    path = Path(directory)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) or (path.exists() and not path.is_dir()):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        return f"{directory} is not a directory: {blocker} is a file in the way"
+    return f"cannot use output directory {directory}: {exc.strerror}"
+
+
 def article_record(article: Article, version: int, crawl_id: str, tool: str = TOOL) -> dict[str, Any]:
     """The one place an ``Article`` becomes the JSON record of DESIGN.md."""
     return {
@@ -218,7 +227,7 @@ def hold_lock(directory: str | Path, shard: str | None = None) -> ArchiveLock:
     try:
         Path(directory).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArchiveError(f"cannot use output directory {directory}: {exc.strerror}") from exc
+        raise ArchiveError(directory_problem(directory, exc)) from exc
     lock = ArchiveLock(Path(directory), shard)
     _HELD[_lock_key(lock.directory, shard)] = lock
     return lock
@@ -322,7 +331,7 @@ class Archive:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ArchiveError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
+            raise ArchiveError(directory_problem(self.directory, exc)) from exc
         self.crawl_id = crawl_id
         self.tool = tool
         held = _HELD.get(_lock_key(self.directory, shard))

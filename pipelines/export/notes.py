@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.archive import write_replacing
+
 UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")  # what a file name keeps
 REFERENCE_KEYS = ("n", "raw", "authors", "title", "container", "year", "doi", "pmid", "pmcid", "url")
 
@@ -81,8 +83,6 @@ def write_notes(records: Iterable[dict[str, Any]], directory: Path) -> int:
         body = record.get("markdown") or record.get("text") or ""
         title = record.get("title")
         heading = f"# {title}\n\n" if title else ""
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(front_matter(record) + "\n" + heading + body + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_replacing(path, [(front_matter(record) + "\n" + heading + body + "\n").encode("utf-8")])
         count += 1
     return count

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.archive import ARTICLES, export_lines
+from pipelines.archive import ARTICLES, export_lines, write_replacing
 from pipelines.export.csl import collect_items
 from pipelines.export.formats import FORMATS, REFERENCE_FORMATS
 from pipelines.export.managers import bibtex_text, ris_text
@@ -115,6 +115,4 @@ def _write(out: Path, data: bytes, source: Path) -> None:
         raise ExportError("-o must not be the archive itself")
     if out.is_dir():
         raise ExportError(f"{out} is a directory: give a file name with -o")
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)  # readers never see a half-written export
+    write_replacing(out, [data])  # readers never see a half-written export

@@ -196,6 +196,7 @@ def test_crawl_summary_counts_match_the_files(site):
     assert summary["errors_total"] == len(result.errors)
     assert summary["finish_reason"] == "finished"
     assert "articles written" in result.stdout and "articles.jsonl" in result.stdout
+    assert "pages fetched" not in result.stderr  # progress lines go to a terminal only
 
 
 # --- behaviours that need their own crawl ---------------------------------------------------

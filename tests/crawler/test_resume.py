@@ -98,6 +98,29 @@ def test_interrupted_crawl_resumes_without_loss_or_duplicates(tmp_path, how):
     assert not any((out / ".jobs").iterdir())  # a finished job cleans up after itself
 
 
+def test_a_second_ctrl_c_stops_at_once_and_says_the_same(tmp_path):
+    """Ctrl-C twice: Scrapy stops at once, before the crawl's summary is written. The command
+    says what a single Ctrl-C says (stopped; the same command resumes), status 130, no traceback,
+    and the same command does resume it."""
+    out = tmp_path / "out"
+    with SiteServer(SITES / "wp-physio", delay=0.3) as server:
+        url = f"{server.url}/"
+        proc = start_crawl(url, out, uuid.uuid4().hex)
+        wait_for_posts_fetched(server, 1, proc)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        said = (tmp_path / "out-first-run.log").read_text()
+        assert proc.returncode == 130, said[-2000:]
+        assert "run the same command again to resume" in said and "Traceback" not in said
+        assert "failed before it could finish" not in said
+        server.delay = 0
+        resumed = crawl([url], out)
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(resumed.by_path()) == POSTS
+
+
 def stop_after_the_first_post(server: SiteServer, out: Path) -> Path:
     """Start a crawl of ``server``, stop it (SIGTERM) once a post was fetched; its job directory."""
     proc = start_crawl(f"{server.url}/", out, uuid.uuid4().hex)
