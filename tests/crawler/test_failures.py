@@ -171,6 +171,21 @@ MATRIX = [
     ("reextract-bad-jobs", ["reextract", "{warc}", "-j", "0", "-o", "{base}/re-c"], 2, "jobs"),
     ("verify-bad-rate", ["verify", "{archive}", "--offline", "--rate", "-1"], 2, "rate"),
     ("schema-unknown", ["schema", "nonsense"], 2, "no schema named"),
+    # the distributed commands: a Redis that is not there, a URL that is not one
+    (
+        "worker-no-redis",
+        ["worker", "--redis", "redis://127.0.0.1:9/0", "--crawl", "c", "-o", "{base}/w"],
+        2,
+        "cannot reach redis",
+    ),
+    ("status-bad-url", ["crawl-status", "--redis", "nonsense"], 2, "--redis expects a url"),
+    (
+        "clean-no-redis",
+        ["crawl-clean", "--redis", "redis://127.0.0.1:9/0", "--crawl", "c"],
+        2,
+        "cannot reach redis",
+    ),
+    ("duplicates-missing", ["duplicates", "{missing}"], 2, "no archive"),
 ]
 
 
