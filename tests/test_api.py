@@ -124,3 +124,14 @@ def test_the_reading_examples_run_with_and_without_removals(crawled: dict[str, A
     (sql,) = [b for b in blocks("archive.md", "sql") if "read_json_auto" in b]
     rows = duckdb.sql(sql.replace("output/articles.jsonl", str(path / "articles.jsonl"))).fetchall()
     assert len(rows) == 1 and rows[0][1] == expected
+
+
+def test_the_reports_json_fits_its_published_schema(crawled: dict[str, Any]) -> None:
+    from conftest import run_cli
+
+    from pipelines.record import record_problems
+
+    for archive in ("output", "removed"):
+        proc = run_cli("report", str(crawled[archive]), "--format", "json", "-o", "-")
+        assert proc.returncode == 0, proc.stderr
+        assert record_problems(json.loads(proc.stdout), "report") == []

@@ -36,13 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     schema = sub.add_parser(
         "schema",
-        help="print the JSON Schema of the archive's records (article, error, crawl, site, skipped)",
+        help="print the JSON Schema of the archive's lines (article, error, crawl, site, skipped) or the report's JSON",
         description="Prints one JSON Schema (draft 2020-12), or without NAME lists them with their "
         "versions. The same files are in the repository's schema/ directory; docs/schema.md has "
         "their history.",
     )
     schema.set_defaults(func=cmd_schema)
-    schema.add_argument("name", nargs="?", metavar="NAME", help="article, error, crawl, site or skipped")
+    schema.add_argument(
+        "name", nargs="?", metavar="NAME", help="article, error, crawl, site, skipped or report"
+    )
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

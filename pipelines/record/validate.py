@@ -21,6 +21,7 @@ SCHEMAS = {
     "crawl": ("crawls",),
     "site": ("sites",),
     "skipped": ("skipped",),
+    "report": (),  # clinic-archive report --format json: not an archive file
 }
 
 

@@ -96,7 +96,7 @@ def test_validate_reports_bad_lines_by_number(tmp_path):
 def test_schema_prints_each_published_schema(tmp_path):
     listing = run_cli("schema")
     assert listing.returncode == 0 and listing.stdout.split()[:3] == ["article", "1.1", SCHEMA_URL]
-    for name in ("article", "error", "crawl", "site", "skipped"):
+    for name in ("article", "error", "crawl", "site", "skipped", "report"):
         proc = run_cli("schema", name)
         assert proc.returncode == 0
         assert json.loads(proc.stdout) == json.loads((ROOT / "schema" / f"{name}.schema.json").read_text())
