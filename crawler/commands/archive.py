@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.commands.common import fail, os_error_status
+from crawler.commands.common import fail, open_files_problem, os_error_status
 from crawler.commands.options import at_least
 from pipelines.extract import DEFAULT_EXTRACT_TIMEOUT, usable_cpus
 
@@ -178,6 +178,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from pipelines.archive import ARTICLES, ArchiveError
     from pipelines.extract import ExtractConfig
 
+    if problem := open_files_problem():  # its extraction workers need pipes and files
+        return fail(problem, 1)
     if folders := [str(p) for p in args.warcs if p.is_dir()]:
         return fail(f"{', '.join(folders)} is a directory: give its WARC files (DIR/raw/*.warc.gz)")
     missing = [str(p) for p in args.warcs if not p.is_file()]

@@ -133,6 +133,9 @@ def run_spider(
     """Run the clinic_blog spider in this process (settings from crawler/settings.py, then
     ``overrides``), print the crawl's summary paragraph and say how it ended."""
     from scrapy.crawler import CrawlerProcess
+
+    if problem := open_files_problem():
+        return CrawlOutcome(fail(problem, 1))
     from scrapy.settings import Settings
 
     from crawler.spiders import ClinicBlogSpider
@@ -190,6 +193,36 @@ def run_spider(
         return CrawlOutcome(fail(f"the crawl failed before it could finish; see {where}", 1))
     failures = dict(spider.seed_failures) if spider is not None else {}
     return CrawlOutcome(None, summary["finish_reason"], failures, len(seeds))
+
+
+# Open files a crawl needs at the least: its archive files, the log, the extraction workers'
+# pipes and a connection per request in flight. Below this it fails part-way, and Python's
+# multiprocessing prints tracebacks it cannot be stopped from printing.
+MIN_OPEN_FILES = 128
+WANTED_OPEN_FILES = 8192
+
+
+def open_files_problem() -> str | None:
+    """Raise this process's open-files limit towards ``WANTED_OPEN_FILES`` (up to its hard
+    limit, as any process may); a message when even that is under ``MIN_OPEN_FILES``."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: nothing to check
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ceiling = WANTED_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, WANTED_OPEN_FILES)
+    if soft != resource.RLIM_INFINITY and soft < ceiling:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+            soft = ceiling
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < MIN_OPEN_FILES:
+        return (
+            f"this process may open only {soft} files (ulimit -n); a crawl needs at least "
+            f"{MIN_OPEN_FILES}: raise the limit (ulimit -n {WANTED_OPEN_FILES}) and run again"
+        )
+    return None
 
 
 def count_interrupts(process: Any) -> list[int]:

@@ -272,3 +272,23 @@ def test_standard_output_on_a_full_disk(paths: dict[str, Path]) -> None:
     with open("/dev/full", "w") as full:
         proc = cli("schema", "article", stdout=full)
     assert "no space left" in one_error_line(proc, 1).lower()
+
+
+@pytest.mark.parametrize(("soft", "hard"), [(16, 16), (16, 4096)])
+def test_a_low_open_files_limit(tmp_path: Path, soft: int, hard: int) -> None:
+    """Below what a crawl needs: raised up to the hard limit when it can be (the crawl runs: here
+    its one seed is refused, status 3), else one line saying what to do, status 1, before any
+    worker process starts (multiprocessing's own tracebacks at such limits cannot be silenced)."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "http://127.0.0.1:9/", "-o", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=limit, check=False,
+    )  # fmt: skip
+    if hard < 128:
+        assert "may open only 16 files" in one_error_line(proc, 1)
+    else:
+        assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
