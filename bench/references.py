@@ -142,8 +142,8 @@ def norm_issue(value: str | None) -> str:
 
 def norm_url(value: str | None) -> str:
     """A link without its scheme and a leading "www.": "https://www.jstor.org/x" = "jstor.org/x"."""
-    value = re.sub(r"^\s*(?:[a-z][a-z0-9+.-]{0,10}:)?//", "", value or "", flags=re.I)
-    return norm(re.sub(r"^www\.", "", value, flags=re.I))
+    value = re.sub(r"^\s*(?:[a-z][a-z0-9+.-]{0,10}\s?:\s?)?//\s?", "", value or "", flags=re.I)  # "http: //"
+    return norm(re.sub(r"^www\s?\.", "", value, flags=re.I))
 
 
 def first_year(value: str | None) -> str:

@@ -38,7 +38,7 @@ URL_RE = re.compile(
 # A link printed without its scheme, as MLA prints them ("www.jstor.org/stable/1914185",
 # "bits.blogs.nytimes.com/2013/04/28/x/"): a host name with a common top-level domain, then a path.
 SCHEMELESS_URL_RE = re.compile(
-    r"(?<![\w@/.:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}"
+    r"(?<![\w@/.:-])(?<!\.\s)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}"  # (not "nso. gov.pg/")
     r"(?:com|org|net|edu|gov|int|mil|info|io|[a-z]{2})/[^\s\"'<>\u201c\u201d]*"
 )
 # An arXiv identifier ("arXiv:1706.03762", "arXiv:astro-ph/9905116v2"): cut out like a DOI.
