@@ -163,10 +163,19 @@ def _known(kind: str, ref: Reference) -> bool:
 
 def _fits(mention: Mention, ref: Reference) -> bool:
     if mention.kind == "journal":
-        return same_journal(mention.value, ref.container)
+        # the entry itself names it ("a Cochrane systematic review" in its title, "bmj" in its
+        # DOI): the sentence may describe the work, not misname the journal
+        return same_journal(mention.value, ref.container) or _names(ref.raw, mention.value)
     if mention.kind == "year":
         return str(ref.year) == mention.value
     return any(name_fits(mention.value, name, ref.raw) for name in entry_names(ref))
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` holds ``name`` as whole words, case aside."""
+    needle = " ".join(WORD_RE.findall(name.lower()))
+    haystack = " ".join(WORD_RE.findall(text.lower()))
+    return len(needle.replace(" ", "")) >= 3 and f" {needle} " in f" {haystack} "
 
 
 def _reason(mention: Mention, ref: Reference) -> str:

@@ -136,7 +136,10 @@ def summarize(record: dict[str, Any], verified: VerificationIndex | None = None)
         with_pmcid=sum(1 for r in refs if r.get("pmcid")),
         with_any_id=sum(1 for r in refs if r.get("doi") or r.get("pmid") or r.get("pmcid")),
         markers_without_entries=sum(1 for c in citations if c.get("ref") is None),
-        unused_entries=len(_list(record, "unused_references")),
+        # a list no marker cites at all is further reading, not a citation problem
+        unused_entries=len(_list(record, "unused_references"))
+        if any(isinstance(c, dict) and c.get("ref") is not None for c in citations)
+        else 0,
         contradicted=contradictions(refs, citations),
         findings=check_findings(refs),
         retracted=retractions(refs, citations, checked),

@@ -270,6 +270,31 @@ def test_contradiction_with_an_author_year_marker() -> None:
     assert [(c.ref, c.contradiction) for c in ok] == [(6, None)]
 
 
+def test_a_name_the_entry_itself_gives_is_no_contradiction() -> None:
+    """The sentence describes the work as its entry does ("a Cochrane systematic review" in the
+    entry's title): the entry is in another journal, and that is no contradiction. A name the
+    entry never gives still is one; a name only part of a word of the entry is not "given"."""
+    entries = [
+        parse_reference(
+            "Hayden JA, Ellis J, Ogilvie R, et al. Some exercise treatments for chronic low back pain: "
+            "a Cochrane systematic review with network meta-analysis. Br J Sports Med. 2021;55(5):1-10.",
+            n=1,
+        ),
+        parse_reference(
+            "Lee K. Knee pain in runners. Spine. 2020;45(2):101-109. doi:10.1136/bmjopen-2020-1", n=2
+        ),
+    ]
+    text = (
+        "A Cochrane review found that exercise helps (1).\n\n"
+        "A trial published in the BMJ found less pain (2)."
+    )
+    citations, _ = link_citations(text, entries)
+    assert [(c.ref, c.contradiction) for c in citations] == [
+        (1, None),
+        (2, "sentence names BMJ; entry 2 is in Spine"),  # "bmjopen" is not "BMJ"
+    ]
+
+
 # --- journal names --------------------------------------------------------------------------
 
 

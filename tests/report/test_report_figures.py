@@ -183,8 +183,9 @@ def test_most_cited_journals_group_spellings(report):
     [
         ("alpha.example", (1, 1, 1, 3)),
         ("beta.example", (0, 0, 0, 0)),
-        ("gamma.example", (0, 1, 0, 1)),
-        (ALL_SITES, (1, 2, 1, 4)),
+        # gamma's whitening post lists one entry and cites nothing: further reading, no problem
+        ("gamma.example", (0, 0, 0, 0)),
+        (ALL_SITES, (1, 1, 1, 3)),
     ],
 )
 def test_citation_problems(report, site, problems):
