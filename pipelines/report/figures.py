@@ -128,6 +128,7 @@ class SiteFigures:
     share_pmcid: float | None
     share_identifier: float | None
     journals: list[Count]
+    cited_sites: list[Count]  # web pages cited, by site (NHS, Mayo Clinic, ...): not journals
     markers_without_entries: int
     unused_entries: int
     contradictions: int
@@ -330,6 +331,7 @@ def site_figures(site: str, posts: Sequence[PostSummary]) -> SiteFigures:
         share_identifier=share(with_id["any"], refs),
         # one journal is one row, whatever form its name is written in (the abbreviation table)
         journals=grouped_counts((j for p in posts for j in p.journals), key=journal_key),
+        cited_sites=grouped_counts(s for p in posts for s in p.cited_sites),
         markers_without_entries=sum(p.markers_without_entries for p in posts),
         unused_entries=sum(p.unused_entries for p in posts),
         contradictions=sum(p.contradictions for p in posts),

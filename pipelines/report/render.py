@@ -139,7 +139,7 @@ def finding_groups(findings: list[FindingRow], limit: int = HTML_MAX_ROWS) -> li
 # --- CSV ----------------------------------------------------------------------------------
 
 CSV_HEADER = ("site", "figure", "key", "value")
-LISTS = ("categories", "tags", "title_words", "credentials", "journals")
+LISTS = ("categories", "tags", "title_words", "credentials", "journals", "cited_sites")
 
 
 def render_csv(report: Report) -> str:

@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipelines.report.problems import (
     Contradiction,
@@ -54,6 +55,7 @@ class PostSummary:
     tags: tuple[str, ...]
     references: int
     journals: tuple[str, ...]  # ``references[].container`` of each entry that has one
+    cited_sites: tuple[str, ...]  # the site of each web page cited (a site, not a journal)
     with_doi: int
     with_pmid: int
     with_pmcid: int
@@ -131,6 +133,7 @@ def summarize(record: dict[str, Any], verified: VerificationIndex | None = None)
         tags=_strings(record.get("tags")),
         references=len(refs),
         journals=tuple(sys.intern(r["container"].strip()) for r in refs if _is_journal(r)),
+        cited_sites=tuple(sys.intern(site) for r in refs if (site := _cited_site(r))),
         with_doi=sum(1 for r in refs if r.get("doi")),
         with_pmid=sum(1 for r in refs if r.get("pmid")),
         with_pmcid=sum(1 for r in refs if r.get("pmcid")),
@@ -145,6 +148,17 @@ def summarize(record: dict[str, Any], verified: VerificationIndex | None = None)
         retracted=retractions(refs, citations, checked),
         verification=verification(refs, checked) if verified is not None else None,
     )
+
+
+def _cited_site(ref: dict[str, Any]) -> str | None:
+    """The site a web page reference is on: its container (the site's name) or its link's host."""
+    if ref.get("style") != "url" and not (_has_text(ref.get("container")) and not _is_journal(ref)):
+        return None
+    if _has_text(ref.get("container")):
+        return ref["container"].strip()
+    url = ref.get("url")
+    host = urlsplit(url).hostname if isinstance(url, str) else None
+    return host.removeprefix("www.") if host else None
 
 
 def _is_journal(ref: dict[str, Any]) -> bool:

@@ -285,6 +285,8 @@ def test_one_journal_is_one_row_and_sites_are_not_journals():
     )
     rows = grouped_counts(post.journals, key=journal_key)
     assert rows == [Count("N Engl J Med", 4), Count("J.Biomech", 1)]
+    # the web page is counted as a site; so is a page whose container is a host name
+    assert post.cited_sites == ("Mayo Clinic", "www.ncbi.nlm.nih.gov")
 
 
 def test_word_histogram_has_an_open_last_bin():
