@@ -23,3 +23,12 @@ def write_replacing(path: str | Path, chunks: Iterable[bytes]) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def directory_problem(directory: str | Path, exc: OSError) -> str:
+    """Why an output directory cannot be made, in words: a file in the way says so."""
+    path = Path(directory)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) or (path.exists() and not path.is_dir()):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        return f"{directory} is not a directory: {blocker} is a file in the way"
+    return f"cannot use output directory {directory}: {exc.strerror}"

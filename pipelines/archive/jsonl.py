@@ -1,9 +1,9 @@
 """The archive on disk: ``articles.jsonl`` (versioned records), ``errors.jsonl``, ``crawls.jsonl``.
 
-Each line is written with one ``write()`` on an ``O_APPEND`` descriptor, so a killed process
-leaves at most one torn last line, which the next writer moves aside on open (``lines.py``); a write the disk
-cannot hold (full, over quota, over a file size limit) is cut back to the last whole line and
-stops the crawl. A lock file keeps two crawls from writing into the same directory at once.
+Each line is written with one ``write()`` on an ``O_APPEND`` descriptor, so a killed process leaves
+at most one torn last line, which the next writer moves aside on open (``lines.py``); a write the
+disk cannot hold (full, over quota, over a file size limit) is cut back to the last whole line and
+stops the crawl. A lock file keeps two crawls from writing into one directory at once.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import TOOL
+from pipelines.archive.files import directory_problem
 from pipelines.archive.index import PageIndex
 from pipelines.archive.lines import iter_lines, parse_checked, repair_torn_tail
 from pipelines.record import (
@@ -36,7 +37,6 @@ from pipelines.record import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_ID = ARTICLE_SCHEMA
 ARTICLES = "articles.jsonl"
 ERRORS = "errors.jsonl"
 CRAWLS = "crawls.jsonl"
@@ -64,19 +64,10 @@ class ArchiveError(RuntimeError):
     """The archive cannot be written (locked, unwritable, disk full): stop with this message."""
 
 
-def directory_problem(directory: str | Path, exc: OSError) -> str:
-    """Why an output directory cannot be made, in words: a file in the way says so."""
-    path = Path(directory)
-    if isinstance(exc, (FileExistsError, NotADirectoryError)) or (path.exists() and not path.is_dir()):
-        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
-        return f"{directory} is not a directory: {blocker} is a file in the way"
-    return f"cannot use output directory {directory}: {exc.strerror}"
-
-
 def article_record(article: Article, version: int, crawl_id: str, tool: str = TOOL) -> dict[str, Any]:
     """The one place an ``Article`` becomes the JSON record of DESIGN.md."""
     return {
-        "schema": SCHEMA_ID,
+        "schema": ARTICLE_SCHEMA,
         "id": article.id,
         "version": version,
         "url": article.url,
@@ -301,7 +292,7 @@ def tombstone_record(
 ) -> dict[str, Any]:
     """The line that says an article is gone (404/410 on recrawl); its history stays above it."""
     return {
-        "schema": SCHEMA_ID,
+        "schema": ARTICLE_SCHEMA,
         "id": page.id,
         "version": page.version + 1,
         "url": page.url,
