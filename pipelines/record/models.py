@@ -81,6 +81,8 @@ class Reference:
     confidence: float | None = None
     # offline findings: {"code", "message", "evidence"} (pipelines/references/checks.py)
     checks: list[dict[str, str]] = field(default_factory=list)
+    # the author list is cut short ("et al.", "and others", an ellipsis): ``authors`` is not all
+    authors_truncated: bool = False
 
 
 @dataclass(slots=True)

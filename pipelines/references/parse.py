@@ -67,6 +67,12 @@ INLINE_TAG_RE = re.compile(
     re.IGNORECASE,
 )
 ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# An author list cut short: "et al.", "and others", an ellipsis ("Salazar AP, Stein C, ... Caumo
+# W"), and their equivalents in other languages ("u. a.", "y cols.", "e col.", "m.fl.", "ym.").
+TRUNCATED_RE = re.compile(
+    r"\bet\.?\s*al\b|\band\s+others\b|\.\.\.|…|\bu\.\s?a\.|\by\s+cols?\b|\be\s+coll?\b|\bm\.\s?fl\b|\bym\b\.?",
+    re.IGNORECASE,
+)
 CHAR_FIXES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\u2026": "...", "\u2044": "/"})
 # Things that follow the source in database exports and web citations, never fields we keep.
 JUNK_RE = re.compile(
@@ -263,6 +269,22 @@ def _parse(raw: str, text: str, n: int, base_url: str | None) -> Reference:
         ref.container = site_name_from_url(ref.url) if ref.url else None
         return ref
     authors = parse_author_block(body)
+    truncated = bool(authors.names) and (authors.et_al or _cut_short(text, authors.names))
+    ref = _parse_rest(ref, text, body, authors)
+    ref.authors_truncated = truncated and bool(ref.authors)
+    return ref
+
+
+def _cut_short(text: str, names: list[str]) -> bool:
+    """An "et al." or an ellipsis among the names as printed (the parse's body has lost an
+    ellipsis between names with the other punctuation runs): up to the last name's surname."""
+    surname = names[-1].rsplit(" ", 1)[0]
+    end = text.find(surname)
+    return bool(TRUNCATED_RE.search(text, 0, end + len(surname) + 12 if end >= 0 else 0))
+
+
+def _parse_rest(ref: Reference, text: str, body: str, authors: AuthorBlock) -> Reference:
+    """What follows the names: date, title, container, source cluster, style."""
     pos = authors.end
     date = _date_after_authors(body, pos) if authors.names else None
     if date:

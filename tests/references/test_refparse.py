@@ -20,7 +20,7 @@ from pipelines.references.source import split_issue
 
 CASES = json.loads((FIXTURES / "references" / "styles.json").read_text("utf-8"))
 # All fields but these are optional strings.
-NOT_STRINGS = ("n", "raw", "authors", "year", "confidence", "checks")
+NOT_STRINGS = ("n", "raw", "authors", "year", "confidence", "checks", "authors_truncated")
 STRING_FIELDS = [f.name for f in fields(Reference) if f.name not in NOT_STRINGS]
 
 
@@ -53,6 +53,7 @@ def test_issue_example_two_field_by_field() -> None:
         doi="10.1589/jpts.31.755",
         style="vancouver",
         confidence=1.0,
+        authors_truncated=True,  # "Stein C, ... Caumo W": authors left out in the middle
     )
 
 
@@ -229,3 +230,20 @@ def test_supplements_and_parts_in_real_references(
 def test_inline_markup_and_entities_are_read_as_text(raw: str, fields: dict) -> None:
     ref = parse_reference(raw)
     assert {name: getattr(ref, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    ("raw", "truncated"),
+    [
+        ("Hartvigsen J, Hancock MJ, Kongsted A, et al. Low back pain. Lancet. 2018;391:2356-2367.", True),
+        ("Hartvigsen J, Hancock MJ, Kongsted A et al: Low back pain. Lancet 2018, 391:2356-67.", True),
+        ("Salazar AP, Stein C, ... Caumo W. Dry needling. J Phys Ther Sci. 2019;31(9):755-760.", True),
+        ("Smith, J. A., Jones, B., … Lee, C. (2020). Knee pain. Journal of Pain, 20(4), 100-110.", True),
+        ("Smith J and others. Knee study of runners. BMJ. 2019;1:2.", True),
+        ("Smith J, Doe B. Knee study of runners. BMJ. 2019;1:2.", False),
+        ("Lewis J. Rotator cuff pain... a review. Man Ther. 2016;23:57-68.", False),  # in the title
+        ("World Health Organization. Low back pain fact sheet. 2023. https://www.who.int/x", False),
+    ],
+)
+def test_authors_truncated_says_the_list_is_cut_short(raw: str, truncated: bool) -> None:
+    assert parse_reference(raw).authors_truncated is truncated
