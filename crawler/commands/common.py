@@ -39,10 +39,13 @@ HINTS = {
 }
 
 
-def os_error_status(exc: BaseException) -> int:
-    """The exit status for an OSError (or an error caused by one): 2 or 1, as above."""
+def os_error_status(exc: BaseException, default: int = 1) -> int:
+    """The exit status for an OSError (or an error caused by one): 2 or 1, as above;
+    ``default`` for an error no OSError caused."""
     cause = exc if isinstance(exc, OSError) else exc.__cause__
-    return 2 if isinstance(cause, OSError) and cause.errno in GIVEN_WRONG else 1
+    if not isinstance(cause, OSError):
+        return default
+    return 2 if cause.errno in GIVEN_WRONG else 1
 
 
 def fail_os(exc: OSError) -> int:
@@ -196,9 +199,10 @@ def run_spider(
 
 
 # Open files a crawl needs at the least: its archive files, the log, the extraction workers'
-# pipes and a connection per request in flight. Below this it fails part-way, and Python's
-# multiprocessing prints tracebacks it cannot be stopped from printing.
-MIN_OPEN_FILES = 128
+# pipes and a few connections. Below this Python's multiprocessing prints tracebacks it cannot be
+# stopped from printing (at 20 and fewer); above it, a crawl that runs out stops with one line
+# (tests/crawler/test_disk_full.py) and resumes.
+MIN_OPEN_FILES = 32
 WANTED_OPEN_FILES = 8192
 
 

@@ -285,7 +285,7 @@ def run_crawl(
     try:
         lock = hold_lock(output)
     except ArchiveError as exc:
-        return fail(str(exc), os_error_status(exc))
+        return fail(str(exc), os_error_status(exc, default=2))
     try:
         return _locked_crawl(seeds, output, max_pages, since, overrides, verbose, fresh)
     finally:

@@ -107,7 +107,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         lock = hold_lock(output, worker)
     except ArchiveError as exc:
-        return fail(str(exc), os_error_status(exc))
+        return fail(str(exc), os_error_status(exc, default=2))
     print(f"Worker {worker} joins crawl {args.crawl!r} ({len(meta['seeds'])} seeds) on {args.redis}")
     try:
         outcome = run_spider(

@@ -101,9 +101,16 @@ def find_journal(container: str | None) -> JournalFacts | None:
 def publisher_of(doi: str) -> tuple[str, str] | None:
     """(prefix, publisher) of a DOI, the longest listed prefix first."""
     table = doi_publishers()
-    matches = [p for p in table if doi.startswith((p + "/", p + "."))]
-    prefix = max(matches, key=len, default=None)
-    return (prefix, table[prefix]) if prefix else None
+    for prefix in _long_prefixes():  # "10.1002/14651858" before Wiley's 10.1002
+        if doi.startswith((prefix + "/", prefix + ".")):
+            return prefix, table[prefix]
+    registrant = doi.split("/", 1)[0]
+    return (registrant, table[registrant]) if registrant in table else None
+
+
+@cache
+def _long_prefixes() -> tuple[str, ...]:
+    return tuple(sorted((p for p in doi_publishers() if "/" in p), key=len, reverse=True))
 
 
 def finding(code: str, message: str, evidence: str) -> dict[str, str]:

@@ -125,7 +125,7 @@ def test_an_output_path_that_cannot_be_a_directory_is_refused_before_crawling(tm
     assert proc.returncode == 2
     assert (
         stderr.strip()
-        == f"clinic-archive: error: cannot use output directory {blocker / 'out'}: Not a directory"
+        == f"clinic-archive: error: {blocker / 'out'} is not a directory: {blocker} is a file in the way"
     )
 
 
