@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from crawler.commands.common import fail, open_files_problem, os_error_status
-from crawler.commands.options import at_least
+from crawler.commands.options import at_least, iso_day
 from pipelines.extract import DEFAULT_EXTRACT_TIMEOUT, usable_cpus
 
 
@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     changes.set_defaults(func=cmd_changes)
     changes.add_argument("output", type=Path, metavar="OUTPUT", help="an archive directory")
-    changes.add_argument("--since", metavar="DATE", help="changes fetched on or after DATE (YYYY-MM-DD)")
+    changes.add_argument(
+        "--since", type=iso_day, metavar="DATE", help="changes fetched on or after DATE (YYYY-MM-DD)"
+    )
     changes.add_argument("--format", choices=("text", "json"), default="text", help="default: %(default)s")
 
     from pipelines.export import FORMATS
@@ -79,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     export.add_argument(
         "--since",
+        type=iso_day,
         metavar="DATE",
         help="only articles published on or after DATE (YYYY-MM-DD); articles with no date are left out",
     )
@@ -131,17 +134,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     import json
 
     from pipelines.archive import ARTICLES, find_changes, format_changes
-    from pipelines.record import parse_date
 
     if not (args.output / ARTICLES).exists():
         return fail(f"no archive in {args.output} (expected {args.output / ARTICLES})")
-    since = None
-    if args.since:
-        day = parse_date(args.since)
-        if day is None:
-            return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-        since = day.isoformat()
-    changes = find_changes(args.output, since)
+    changes = find_changes(args.output, args.since)
     if args.format == "json":
         print(json.dumps(changes.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -151,16 +147,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.export import ExportError, Selection, export_archive
-    from pipelines.record import parse_date, site_key
+    from pipelines.record import site_key
 
-    since = None
-    if args.since:
-        day = parse_date(args.since)
-        if day is None:
-            return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-        since = day.isoformat()
     sites = frozenset(site_key(s) if "://" in s else s.lower().removeprefix("www.") for s in args.site)
-    select = Selection(sites, since)
+    select = Selection(sites, args.since)
     try:
         written = export_archive(
             args.output, args.format, args.out, args.latest, args.include_removed, select

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.common import fail, os_error_status, parse_settings, run_spider
-from crawler.commands.options import at_least
+from crawler.commands.options import at_least, iso_day
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,6 +110,7 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--since",
+        type=iso_day,
         metavar="DATE",
         help="skip posts published before DATE (YYYY-MM-DD); sitemap/feed dates "
         "are used to avoid fetching them at all",
@@ -163,7 +164,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.redis:
         start_extraction_early(overrides)
     from crawler.discovery import SeedError, parse_seeds
-    from pipelines.record import parse_date
 
     try:
         seeds = parse_seeds(args.seeds, args.seeds_file)
@@ -173,8 +173,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return fail(f"cannot read --seeds-file: {exc}")
     if not seeds:
         return fail("give at least one SEED URL or --seeds-file (try: clinic-archive demo)")
-    if args.since and parse_date(args.since) is None:
-        return fail(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
     if args.delay is not None:
         overrides["DOWNLOAD_DELAY"] = args.delay
     if args.no_raw:

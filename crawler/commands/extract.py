@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     schema = sub.add_parser(
         "schema",
-        help="print the JSON Schema of the archive's lines (article, error, crawl, site, skipped) or the report's JSON",
+        help="print the JSON Schema of the archive's lines (article, error, crawl, site, skipped) "
+        "or of the report's JSON",
         description="Prints one JSON Schema (draft 2020-12), or without NAME lists them with their "
         "versions. The same files are in the repository's schema/ directory; docs/schema.md has "
         "their history.",

@@ -78,3 +78,13 @@ def at_least(minimum: float, kind: Callable[[str], Any] = int) -> Callable[[str]
         return number
 
     return parse
+
+
+def iso_day(text: str) -> str:
+    """An argparse type for DATE options (``--since``): the day as YYYY-MM-DD, else a clear error."""
+    from pipelines.record import parse_date
+
+    day = parse_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r} as a date (use YYYY-MM-DD)")
+    return day.isoformat()

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.commands.common import fail, os_error_status
+from crawler.commands.options import iso_day
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +63,9 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
         "archive", type=Path, metavar="OUTPUT", help="archive directory or its articles.jsonl"
     )
     parser.add_argument("--sites", metavar="A,B", help="only these sites, comma-separated (e.g. a.com,b.com)")
-    parser.add_argument("--since", metavar="DATE", help="only posts published on or after DATE (YYYY-MM-DD)")
+    parser.add_argument(
+        "--since", type=iso_day, metavar="DATE", help="only posts published on or after DATE (YYYY-MM-DD)"
+    )
     parser.add_argument(
         "--threshold",
         type=float,
@@ -75,7 +78,6 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
 
 def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date | None] | str:
     """The archive file, sites and since date of the arguments, or an error message."""
-    from pipelines.record import parse_date
     from pipelines.report import DEFAULT_THRESHOLD as REPORT_THRESHOLD
     from pipelines.report import archive_file
 
@@ -86,11 +88,7 @@ def read_scope(args: argparse.Namespace) -> tuple[Path, list[str] | None, date |
         return f"no archive at {path} (give the output directory of a crawl or its articles.jsonl)"
     if not 0 < args.threshold <= 1:
         return f"--threshold must be between 0 and 1, got {args.threshold}"
-    since = None
-    if args.since:
-        since = parse_date(args.since)
-        if since is None:
-            return f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)"
+    since = date.fromisoformat(args.since) if args.since else None
     sites = [s.strip() for s in args.sites.split(",") if s.strip()] if args.sites else None
     return path, sites, since
 
