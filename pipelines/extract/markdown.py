@@ -99,12 +99,14 @@ def _join(blocks: list[str], kinds: list[str]) -> str:
 
 
 def _key(text: str) -> str:
-    """What a paragraph and its element share: the words, without a list bullet or table bars."""
+    """What a paragraph and its element share: its characters but spaces, list bullet and table
+    bars (an element's text_content() runs block children together: "Sports injuryReturn to
+    sport" for a heading and a paragraph in one list item, which the paragraph spaces)."""
     if text[:1] in BULLET_STARTS:
         text = BULLET_RE.sub("", text.lstrip())
     if "|" in text:
-        text = text.replace("|", " ")
-    return " ".join(text.split())
+        text = text.replace("|", "")
+    return "".join(text.split())
 
 
 def _index(
