@@ -15,10 +15,12 @@ from pipelines.report.figures import SiteFigures, site_figures
 from pipelines.report.listing import (
     ContradictionRow,
     FindingRow,
+    MismatchRow,
     PostRow,
     RetractionRow,
     contradiction_rows,
     finding_rows,
+    mismatch_rows,
     post_rows,
     retraction_rows,
 )
@@ -79,6 +81,7 @@ class Report:
     findings: list[FindingRow] = field(default_factory=list)
     contradictions: list[ContradictionRow] = field(default_factory=list)
     retractions: list[RetractionRow] = field(default_factory=list)
+    mismatches: list[MismatchRow] = field(default_factory=list)  # references verify found different
     post_table: list[PostRow] = field(default_factory=list)
 
 
@@ -133,6 +136,7 @@ def report_from_scan(
         findings=finding_rows(scan.posts.values(), order),
         contradictions=contradiction_rows(scan.posts.values(), order),
         retractions=retraction_rows(scan.posts.values(), order),
+        mismatches=mismatch_rows(scan.posts.values(), order),
         post_table=post_rows(scan.posts.values()),
     )
 

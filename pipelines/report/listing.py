@@ -57,6 +57,17 @@ class RetractionRow:
 
 
 @dataclass(frozen=True)
+class MismatchRow:
+    site: str
+    post_id: str
+    title: str | None
+    url: str
+    n: int
+    entry: str
+    differences: list[dict[str, str]]  # {"field", "ours", "theirs"}
+
+
+@dataclass(frozen=True)
 class PostRow:
     """One line of the posts table."""
 
@@ -163,4 +174,21 @@ def post_rows(posts: Iterable[PostSummary]) -> list[PostRow]:
             problems=p.problems,
         )
         for p in ordered
+    ]
+
+
+def mismatch_rows(posts: Iterable[PostSummary], sites: Sequence[str] | None = None) -> list[MismatchRow]:
+    """Every reference the database describes otherwise, by site, newest post first."""
+    return [
+        MismatchRow(
+            p.site,
+            p.id,
+            p.title,
+            p.url,
+            m.n,
+            m.entry,
+            [{"field": f, "ours": ours, "theirs": theirs} for f, ours, theirs in m.differences],
+        )  # fmt: skip
+        for p in _by_site((p for p in posts if p.mismatched), sites)
+        for m in p.mismatched
     ]

@@ -63,6 +63,15 @@ class Retraction:
 
 
 @dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A reference the literature database describes otherwise: which fields, both values."""
+
+    n: int
+    entry: str
+    differences: tuple[tuple[str, str, str], ...]  # (field, the post's value, the database's)
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     """A post's references by verification status; ``no_line`` of the unchecked ones have no
     line in verification.jsonl for the post's newest version (it changed since ``verify`` ran)."""
@@ -150,4 +159,14 @@ def retractions(
         found.append(
             Retraction(ref["n"], _text(ref.get("raw")), tuple(s for s in sentences if s), line.notice)
         )
+    return tuple(found) if found else ()
+
+
+def mismatches(refs: list[dict[str, Any]], checked: Mapping[int, Checked]) -> tuple[Mismatch, ...]:
+    """The entries verify found different in the database, with the fields that differ."""
+    found = [
+        Mismatch(ref["n"], _text(ref.get("raw")), line.differences)
+        for ref in refs
+        if (line := checked.get(ref.get("n"))) is not None and line.differences  # type: ignore[arg-type]
+    ]
     return tuple(found) if found else ()

@@ -123,6 +123,7 @@ def render_html(report: Report) -> str:
         finding_groups=finding_groups(report.findings),
         contradictions=report.contradictions[:HTML_MAX_ROWS],
         retractions=report.retractions[:HTML_MAX_ROWS],
+        mismatches=report.mismatches[:HTML_MAX_ROWS],
         post_rows=report.post_table[:HTML_MAX_POSTS],
     )
 
@@ -178,6 +179,9 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
             yield post.site, "duplicate_cluster", cluster.id, post.url
     for retraction in report.retractions:
         yield retraction.site, "retracted_reference", retraction.url, retraction.notice_doi or ""
+    for row in report.mismatches:
+        differ = "; ".join(f"{d['field']}: {d['ours']} / {d['theirs']}" for d in row.differences)
+        yield row.site, "mismatched_reference", row.url, f"entry {row.n}: {differ}"
     for row in report.post_table:
         if row.problems:
             yield row.site, "post_problems", row.url, row.problems

@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 from pipelines.report.problems import (
     Contradiction,
     Finding,
+    Mismatch,
     Retraction,
     Verification,
     check_findings,
     contradictions,
+    mismatches,
     retractions,
     verification,
 )
@@ -65,6 +67,7 @@ class PostSummary:
     contradicted: tuple[Contradiction, ...]  # citations flagged as disagreeing with the cited entry
     findings: tuple[Finding, ...] = ()  # the references' offline check findings
     retracted: tuple[Retraction, ...] = ()  # cited works with a retraction notice (verification.jsonl)
+    mismatched: tuple[Mismatch, ...] = ()  # entries the database describes otherwise (verification.jsonl)
     verification: Verification | None = None  # None: no verification.jsonl beside the archive
 
     @property
@@ -146,6 +149,7 @@ def summarize(record: dict[str, Any], verified: VerificationIndex | None = None)
         contradicted=contradictions(refs, citations),
         findings=check_findings(refs),
         retracted=retractions(refs, citations, checked),
+        mismatched=mismatches(refs, checked),
         verification=verification(refs, checked) if verified is not None else None,
     )
 

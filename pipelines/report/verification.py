@@ -36,10 +36,12 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """One reference's verification: its status and, when the work was retracted, the notice."""
+    """One reference's verification: its status, the fields the database gives otherwise
+    (``(field, ours, theirs)``, for a mismatch) and, when the work was retracted, the notice."""
 
     status: str
     notice: Notice | None = None
+    differences: tuple[tuple[str, str, str], ...] = ()
 
 
 # one shared object per status: most references carry no notice
@@ -86,19 +88,31 @@ def _is_int(value: Any) -> bool:
 
 def _checked(line: Mapping[str, Any]) -> Checked:
     retraction = line.get("retraction")
-    if not isinstance(retraction, Mapping):
+    differences = _differences(line.get("differences")) if line["status"] == MISMATCH else ()
+    if not isinstance(retraction, Mapping) and not differences:
         return _PLAIN[line["status"]]
-    cited_after = line.get("cited_after_retraction")
-    return Checked(
-        line["status"],
-        Notice(
+    notice = None
+    if isinstance(retraction, Mapping):
+        cited_after = line.get("cited_after_retraction")
+        notice = Notice(
             nature=_text(retraction.get("nature")),
             date=_text(retraction.get("date")),
             notice_doi=_text(retraction.get("notice_doi")),
             source=_text(retraction.get("source")),
             cited_after=cited_after if isinstance(cited_after, bool) else None,
-        ),
-    )
+        )
+    return Checked(line["status"], notice, differences)
+
+
+def _differences(values: Any) -> tuple[tuple[str, str, str], ...]:
+    """``differences`` of a mismatch line: (field, ours, theirs), unreadable items left out."""
+    if not isinstance(values, list):
+        return ()
+    found = []
+    for item in values:
+        if isinstance(item, Mapping) and (name := _text(item.get("field"))):
+            found.append((name, str(item.get("ours") or "—"), str(item.get("theirs") or "—")))
+    return tuple(found)
 
 
 def _text(value: Any) -> str | None:

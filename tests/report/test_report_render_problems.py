@@ -76,6 +76,18 @@ def test_retracted_works_cited_with_post_sentences_and_notice(page):
     assert back.css("b::text").get() == "expression of concern"
 
 
+def test_references_found_different_with_each_field_and_both_values(page, report):
+    """verify's mismatch lines: the post, the entry and each field that differs, both ways."""
+    (item,) = page.css("#verification .mismatch")
+    assert item.css("a::attr(href)").get() == "https://north.example/blog/knee-pain/"
+    assert " ".join(" ".join(item.css("li ::text").getall()).split()) == (
+        "year : the post says 2025 , the database 2015"
+    )
+    (row,) = report.mismatches
+    assert (row.n, row.differences) == (2, [{"field": "year", "ours": "2025", "theirs": "2015"}])
+    assert json.loads(render_module.render_json(report))["mismatches"][0]["differences"] == row.differences
+
+
 def test_check_findings_counted_per_code_and_listed_in_expandable_lists(page):
     counts = {r.attrib["data-code"]: cells(r) for r in page.css("#checks table.checks tr[data-code]")}
     assert counts == {
