@@ -188,7 +188,7 @@ def mismatch_rows(posts: Iterable[PostSummary], sites: Sequence[str] | None = No
             m.n,
             m.entry,
             [{"field": f, "ours": ours, "theirs": theirs} for f, ours, theirs in m.differences],
-        )  # fmt: skip
+        )
         for p in _by_site((p for p in posts if p.mismatched), sites)
         for m in p.mismatched
     ]

@@ -100,7 +100,7 @@ def test_second_writer_refuses_with_a_clear_message(tmp_path):
 def test_unusable_output_directory_is_a_clear_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    with pytest.raises(ArchiveError, match="is not a directory: .*a-file is a file in the way"):
+    with pytest.raises(ArchiveError, match=r"is not a directory: .*a-file is a file in the way"):
         Archive(blocker / "out", crawl_id="c1")
 
 

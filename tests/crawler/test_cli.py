@@ -87,7 +87,9 @@ def test_validate_reports_bad_lines_by_number(tmp_path):
     # the output directory: every file against its own schema (errors.jsonl lacks four fields)
     proc = run_cli("validate", str(tmp_path))
     assert proc.returncode == 1 and proc.stdout.count("\n") == 3
-    assert f"{tmp_path / 'errors.jsonl'}:1: (record): 'error' is a required property (and 3 more)" in proc.stdout
+    assert (
+        f"{tmp_path / 'errors.jsonl'}:1: (record): 'error' is a required property (and 3 more)" in proc.stdout
+    )
     assert "5 lines checked in 2 file(s), 3 bad" in proc.stderr
     empty = run_cli("validate", str(tmp_path / "nothing-here"))
     assert empty.returncode == 2 and "no such file or directory" in empty.stderr
