@@ -14,10 +14,9 @@ plain dicts, lists and dataclasses, the same fields as the archive's JSON lines 
 from __future__ import annotations
 
 import dataclasses
-import json
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,7 +162,9 @@ def read_archive(
     path = Path(output) / "articles.jsonl" if Path(output).is_dir() else Path(output)
     if not path.exists():
         raise FileNotFoundError(f"no archive at {path}")
-    records = _records(path, latest, include_removed)
+    from pipelines.archive import export_records
+
+    records = export_records(path, latest, include_removed)
     if not as_frame:
         return records
     try:
@@ -171,13 +172,6 @@ def read_archive(
     except ImportError as exc:
         raise ImportError("read_archive(as_frame=True) needs pandas: pip install pandas") from exc
     return pd.DataFrame(list(records))
-
-
-def _records(path: Path, latest: bool, include_removed: bool) -> Iterator[dict[str, Any]]:
-    from pipelines.archive import export_lines
-
-    for line in export_lines(path, latest=latest, include_removed=include_removed):
-        yield json.loads(line)
 
 
 def export(

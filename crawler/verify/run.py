@@ -21,10 +21,11 @@ from urllib.parse import urlencode
 from crawler.verify.cache import ResponseCache
 from crawler.verify.client import HttpClient, RateLimiter
 from pipelines import TOOL
-from pipelines.archive import ARTICLES, export_lines
+from pipelines.archive import ARTICLES, export_records
 from pipelines.record import Reference, utc_now
 from pipelines.verify import (
     STATUSES,
+    VERIFICATION,
     Lookup,
     Reply,
     RetractionIndex,
@@ -35,7 +36,6 @@ from pipelines.verify import (
     verify_reference,
 )
 
-VERIFICATION = "verification.jsonl"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_PUBMED_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 PROJECT_URL = "https://github.com/clinic-archive/clinic-archive"
@@ -91,14 +91,8 @@ def request_url(lookup: Lookup, options: VerifyOptions) -> str:
     return f"{base.rstrip('/')}/{lookup.path}{query}"
 
 
-def newest_articles(output: Path) -> Iterator[dict[str, Any]]:
-    """The newest version of each article (tombstones left out), as records."""
-    for raw in export_lines(output / ARTICLES, latest=True):
-        yield json.loads(raw)
-
-
 def planned(output: Path) -> Iterator[tuple[dict[str, Any], Reference, Lookup | None]]:
-    for article in newest_articles(output):
+    for article in export_records(output / ARTICLES):  # the newest versions, no tombstones
         for entry in article.get("references") or []:
             ref = as_reference(entry)
             yield article, ref, plan_lookup(ref)

@@ -10,6 +10,7 @@ from pipelines._exports import lazy_exports
 # public name -> the module that defines it, loaded on first use (pipelines/_exports.py)
 _EXPORTS = {
     "export_lines": "history",
+    "export_records": "history",
     "write_replacing": "files",
     "find_changes": "history",
     "format_changes": "history",
@@ -53,7 +54,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 if TYPE_CHECKING:
     from pipelines.archive.captures import Capture, Damage, iter_captures, read_capture, warc_started
     from pipelines.archive.files import write_replacing
-    from pipelines.archive.history import export_lines, find_changes, format_changes
+    from pipelines.archive.history import export_lines, export_records, find_changes, format_changes
     from pipelines.archive.jsonl import (
         ARTICLES,
         CRAWLS,

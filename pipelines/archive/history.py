@@ -86,6 +86,14 @@ def export_lines(path: str | Path, latest: bool = True, include_removed: bool = 
                 yield raw
 
 
+def export_records(
+    path: str | Path, latest: bool = True, include_removed: bool = False
+) -> Iterator[dict[str, Any]]:
+    """``export_lines`` as records (dicts), for the readers that want fields, not bytes."""
+    for line in export_lines(path, latest=latest, include_removed=include_removed):
+        yield json.loads(line)
+
+
 # --- changes --------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.archive import ARTICLES, export_lines, write_replacing
+from pipelines.archive import ARTICLES, export_lines, export_records, write_replacing
 from pipelines.export.csl import collect_items
 from pipelines.export.formats import FORMATS, REFERENCE_FORMATS
 from pipelines.export.managers import bibtex_text, ris_text
@@ -66,7 +66,7 @@ def export_archive(
         return f"{len(lines)} lines"
 
     def records(latest: bool, include_removed: bool) -> Iterator[dict[str, Any]]:
-        return (r for r in _records(source, latest, include_removed) if select.keeps(r))
+        return (r for r in export_records(source, latest, include_removed) if select.keeps(r))
 
     if fmt in REFERENCE_FORMATS:  # the newest version of each article, never a tombstone
         items = collect_items(records(latest=True, include_removed=False))
@@ -95,11 +95,6 @@ def export_archive(
         path.replace(out / path.name)
     staging.rmdir()
     return f"{len(rows['articles'])} article rows and {len(rows['references'])} reference rows"
-
-
-def _records(source: Path, latest: bool, include_removed: bool) -> Iterator[dict[str, Any]]:
-    for line in export_lines(source, latest=latest, include_removed=include_removed):
-        yield json.loads(line)
 
 
 def _csl_json(items: list[dict[str, Any]]) -> str:

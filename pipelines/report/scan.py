@@ -24,7 +24,8 @@ from pipelines.archive import ARTICLES, SKIPPED, iter_lines
 from pipelines.extract import usable_cpus
 from pipelines.report.neardup import Signer, sign_all
 from pipelines.report.summary import PostSummary, summarize
-from pipelines.report.verification import VERIFICATION, VerificationIndex
+from pipelines.report.verification import VerificationIndex
+from pipelines.verify import VERIFICATION
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-VERIFICATION = "verification.jsonl"
-VERIFIED, MISMATCH, NOT_FOUND, UNCHECKED = "verified", "mismatch", "not_found", "unchecked"
-STATUSES = (VERIFIED, MISMATCH, NOT_FOUND, UNCHECKED)
+from pipelines.verify import STATUSES
+
+VERIFIED, MISMATCH, NOT_FOUND, UNCHECKED = STATUSES
 
 
 @dataclass(frozen=True, slots=True)

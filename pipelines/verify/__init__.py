@@ -31,6 +31,7 @@ _EXPORTS = {
     "verify_reference": "lookup",
     "RESULT_KEYS": "result",
     "STATUSES": "result",
+    "VERIFICATION": "result",
     "as_reference": "result",
     "cited_after_retraction": "result",
     "result_line": "result",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from pipelines.verify.result import (
         RESULT_KEYS,
         STATUSES,
+        VERIFICATION,
         as_reference,
         cited_after_retraction,
         result_line,

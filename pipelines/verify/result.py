@@ -10,6 +10,7 @@ from typing import Any
 from pipelines.record import Reference
 from pipelines.verify.lookup import Outcome
 
+VERIFICATION = "verification.jsonl"  # written beside the archive, replaced whole by each run
 STATUSES = ("verified", "mismatch", "not_found", "unchecked")
 RESULT_KEYS = (
     "article_id",
